@@ -1,0 +1,66 @@
+"""The one randomness helper every stochastic function in cxlib uses."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["check_rng"]
+
+
+
+def check_rng(rng: None | int | np.random.Generator = None) -> np.random.Generator:
+    """Turn ``rng`` into a :class:`numpy.random.Generator`.
+
+    Every stochastic function in cxlib takes a keyword ``rng`` and passes it
+    through this helper (the convention of SPEC 7), so that one seed reproduces a
+    whole lesson and no function touches numpy's global random state.
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator
+        ``None`` gives fresh, unpredictable randomness; a non-negative integer is a
+        seed (the same seed gives the same numbers); a Generator is used as it is,
+        so its state advances.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is of any other type (including ``bool`` and the legacy
+        ``numpy.random.RandomState``).
+    ValueError
+        If ``rng`` is a negative integer.
+
+    Examples
+    --------
+    >>> from cxlib import check_rng
+    >>> check_rng(42).integers(0, 100, size=3).tolist() == check_rng(42).integers(0, 100, size=3).tolist()
+    True
+    >>> g = check_rng(7)
+    >>> check_rng(g) is g
+    True
+    >>> check_rng(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: rng must be None, a non-negative integer seed or a numpy.random.Generator; got -1
+    """
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(
+                f"rng must be None, a non-negative integer seed or a "
+                f"numpy.random.Generator; got {rng!r}"
+            )
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"rng must be None, a non-negative integer seed or a numpy.random.Generator; "
+        f"got {rng!r} of type {type(rng).__name__}"
+    )

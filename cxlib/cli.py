@@ -1,0 +1,139 @@
+"""The ``cx`` command: ``cx run``, ``cx course``, ``cx datasets``.
+
+Every subcommand exits 0 on success and non-zero on any failure, printing a short,
+readable message (never a traceback) for mistakes in its input.  Set ``CX_DEBUG=1``
+to see the full traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _format_value(value: Any, width: int = 60) -> str:
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, list) and all(isinstance(v, float) for v in value) and len(value) <= 4:
+        text = "[" + ", ".join(f"{v:.6g}" for v in value) + "]"
+    else:
+        text = json.dumps(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_records(records: dict[str, Any]) -> str:
+    """Records as aligned ``name  value`` lines."""
+    if not records:
+        return "  (nothing recorded)"
+    width = max(len(n) for n in records)
+    return "\n".join(f"  {name:<{width}}  {_format_value(v)}" for name, v in records.items())
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from cxlib import notebooks
+
+    nb = Path(args.notebook)
+    given, raw = {}, {}
+    for name, text in args.param or []:
+        given[name] = notebooks.parse_value(text)
+        raw[name] = text
+    output = Path(args.output) if args.output else Path("build") / "notebooks" / nb.name
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    result = notebooks.execute(
+        nb, output, given, smoke=args.smoke, timeout=args.timeout, progress=progress, raw=raw
+    )
+    if not result.ok:
+        print(result.error, file=sys.stderr)
+        return 1
+    print(f"{nb.name}: ok in {result.seconds:.1f} s -> {result.output}")
+    print("Recorded results:")
+    print(format_records(result.records))
+    return 0
+
+
+def _cmd_course(args: argparse.Namespace) -> int:
+    from cxlib import course
+
+    results = course.build(
+        notebooks_dir=args.notebooks, build_dir=args.build, smoke=args.smoke, timeout=args.timeout
+    )
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from cxlib import data
+
+    table = data.list_datasets()
+    print(table.to_string(index=False))
+    if args.verify:
+        bad = []
+        for name in table["name"]:
+            try:
+                data.verify(name)
+                print(f"{name}: checksum ok")
+            except (ValueError, FileNotFoundError) as exc:
+                bad.append(name)
+                print(f"{name}: {exc}", file=sys.stderr)
+        return 1 if bad else 0
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cx", description="Run and build the cxcourse notebooks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser(
+        "run",
+        help="run one notebook with checked parameters",
+        description=(
+            "Run one notebook through papermill. Parameter names and types are checked "
+            "against the notebook's parameters cell before any kernel starts."
+        ),
+    )
+    run.add_argument("notebook", help="the .ipynb file to run")
+    run.add_argument(
+        "-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+        help="set a parameter; VALUE is read as a Python literal (5000, 0.5, 'text', [1, 2])",
+    )
+    run.add_argument("--smoke", action="store_true", help="start from the notebook's small smoke parameters")
+    run.add_argument("-o", "--output", help="executed notebook (default build/notebooks/NAME.ipynb)")
+    run.add_argument("--timeout", type=float, default=None, help="seconds allowed per cell")
+    run.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="show a per-cell progress bar (default: when the terminal is interactive)",
+    )
+    run.set_defaults(func=_cmd_run)
+
+    crs = sub.add_parser("course", help="run every lesson and build the HTML course in build/")
+    crs.add_argument("--notebooks", default="notebooks", help="folder of lesson notebooks")
+    crs.add_argument("--build", default="build", help="output folder")
+    crs.add_argument("--smoke", action="store_true", help="use each lesson's smoke parameters")
+    crs.add_argument("--timeout", type=float, default=600, help="seconds allowed per cell")
+    crs.set_defaults(func=_cmd_course)
+
+    ds = sub.add_parser("datasets", help="list the course datasets")
+    ds.add_argument("--verify", action="store_true", help="check every file against its sha256")
+    ds.set_defaults(func=_cmd_datasets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cx`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, FileNotFoundError) as exc:
+        if os.environ.get("CX_DEBUG"):
+            raise
+        print(f"cx {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Build the course: run every lesson, render it to HTML, write the course map.
+
+``cx course`` (and ``make course``) calls :func:`build`: each ``notebooks/NN_*.ipynb``
+is executed at its default parameters into ``build/notebooks/``, rendered with
+nbconvert into ``build/html/``, and ``build/html/index.html`` lists every lesson with
+its status, run time and recorded key results.  A failing lesson does not stop the
+others; it is reported in the summary and the index, and the exit status says so.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from pathlib import Path
+
+from cxlib.notebooks import RunResult, execute, lesson_info
+
+__all__ = ["build", "lessons", "render_html", "write_index"]
+
+
+def lessons(notebooks_dir: str | os.PathLike = "notebooks") -> list[Path]:
+    """The lesson notebooks (``NN_topic.ipynb``), in course order."""
+    folder = Path(notebooks_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"notebooks_dir {str(folder)!r} is not a folder")
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def render_html(executed: str | os.PathLike, html_path: str | os.PathLike) -> Path:
+    """Render an executed notebook to a standalone HTML page with nbconvert."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(html_path, body)
+    return html_path
+
+
+def _value_html(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list) and len(value) <= 4 and all(isinstance(v, (int, float)) for v in value):
+        return "[" + ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in value) + "]"
+    text = json.dumps(value)
+    return html.escape(text if len(text) <= 80 else text[:77] + "...")
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #222; line-height: 1.45; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: .5rem; border-bottom: 1px solid #ddd; }
+.ok { color: #1b7837; } .failed { color: #b2182b; font-weight: bold; }
+dl { margin: 0; display: grid; grid-template-columns: max-content auto; gap: 0 1rem; }
+dt { font-family: monospace; } dd { margin: 0; font-family: monospace; }
+pre { white-space: pre-wrap; background: #fdf0f0; padding: .5rem; }
+"""
+
+
+def write_index(results: list[RunResult], html_dir: str | os.PathLike) -> Path:
+    """Write ``index.html``: one row per lesson with link, status, seconds, records."""
+    html_dir = Path(html_dir)
+    rows = []
+    for r in results:
+        info = lesson_info(r.notebook)
+        stem = Path(r.notebook).stem
+        link = f'<a href="{html.escape(stem)}.html">{html.escape(info["title"])}</a>'
+        question = f"<br><small>{html.escape(info['question'])}</small>" if info["question"] else ""
+        recs = "".join(
+            f"<dt>{html.escape(k)}</dt><dd>{_value_html(v)}</dd>" for k, v in r.records.items()
+        )
+        err = f"<pre>{html.escape(r.error)}</pre>" if r.error else ""
+        rows.append(
+            f"<tr><td>{link}{question}</td><td class='{r.status}'>{r.status}</td>"
+            f"<td>{r.seconds:.1f}</td><td><dl>{recs}</dl>{err}</td></tr>"
+        )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>cxcourse: course map</title>"
+        f"<style>{_STYLE}</style></head><body><h1>cxcourse: the course map</h1>"
+        "<p>Each lesson was executed at its default parameters; its key results are the values "
+        "it recorded with <code>cxlib.record</code>.</p>"
+        "<table><thead><tr><th>lesson</th><th>status</th><th>seconds</th><th>recorded results</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
+    )
+    html_dir.mkdir(parents=True, exist_ok=True)
+    index = html_dir / "index.html"
+    _atomic_write(index, page)
+    return index
+
+
+def build(
+    notebooks_dir: str | os.PathLike = "notebooks",
+    build_dir: str | os.PathLike = "build",
+    *,
+    smoke: bool = False,
+    timeout: float | None = 600,
+    echo: bool = True,
+) -> list[RunResult]:
+    """Run every lesson, render each to HTML and write the course map.
+
+    Parameters
+    ----------
+    notebooks_dir, build_dir : path
+        Where the lessons are and where ``notebooks/`` and ``html/`` are written.
+    smoke : bool
+        Use each lesson's smoke parameters instead of its defaults.
+    timeout : float, optional
+        Seconds allowed per cell.
+    echo : bool
+        Print progress and the closing summary.
+
+    Returns
+    -------
+    list of RunResult
+        One per lesson, failures included.
+    """
+    from tqdm.auto import tqdm
+
+    build_dir = Path(build_dir)
+    paths = lessons(notebooks_dir)
+    if not paths:
+        raise FileNotFoundError(f"no lesson notebooks (NN_*.ipynb) in {str(notebooks_dir)!r}")
+    results = []
+    bar = tqdm(paths, desc="lessons", unit="lesson", disable=not echo, file=sys.stdout)
+    for path in bar:
+        bar.set_postfix_str(path.stem)
+        result = execute(path, build_dir / "notebooks" / path.name, smoke=smoke, timeout=timeout)
+        if result.output:
+            try:
+                render_html(result.output, build_dir / "html" / f"{path.stem}.html")
+            except Exception as exc:  # rendering must not hide the run's own status
+                result.status = "failed"
+                result.error = (result.error or "") + f"\nHTML rendering failed: {type(exc).__name__}: {exc}"
+        results.append(result)
+    index = write_index(results, build_dir / "html")
+    if echo:
+        width = max(len(p.stem) for p in paths)
+        print(f"\n{'lesson':<{width}}  status  seconds")
+        for r in results:
+            print(f"{Path(r.notebook).stem:<{width}}  {r.status:<6}  {r.seconds:7.1f}")
+        for r in results:
+            if r.error:
+                print(f"\n{r.error}")
+        print(f"\nCourse map: {index}\nExecuted notebooks: {build_dir / 'notebooks'}")
+    return results

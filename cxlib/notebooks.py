@@ -1,0 +1,313 @@
+"""Strict, reproducible execution of one lesson notebook through papermill.
+
+papermill only warns about unknown parameters and passes ``-p`` values through as
+text; here every parameter is checked *before a kernel starts*: its name against the
+notebook's ``parameters`` cell (with a did-you-mean), its value parsed as a Python
+literal and checked against the type the cell declares (``name: type = value  # help``).
+Execution always uses the kernelspec ``python3`` of the environment cxlib is installed
+in, and the executed notebook is written atomically.
+
+The notebook conventions (see ``ARCHITECTURE.md``): the first code cell is tagged
+``parameters``; notebook metadata ``cxcourse.smoke`` holds a small parameter set for
+quick checks; ``cxcourse.question`` states the question the lesson tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxlib.params import did_you_mean
+
+__all__ = [
+    "Parameter",
+    "RunResult",
+    "parameters",
+    "smoke_parameters",
+    "lesson_info",
+    "parse_value",
+    "check_parameters",
+    "execute",
+    "format_failure",
+]
+
+KERNEL_NAME = "python3"
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "int": int,
+    "float": (int, float),
+    "str": str,
+    "bool": bool,
+    "list": list,
+    "dict": dict,
+    "tuple": tuple,
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ARROW = re.compile(r"^\s*-+>\s*\d*\s(.*)$")  # IPython's "----> 3 the failing line"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One entry of a notebook's ``parameters`` cell."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+
+
+@dataclass
+class RunResult:
+    """What one execution produced: status, timing, records and any error."""
+
+    notebook: str
+    output: str | None
+    status: str  # "ok" or "failed"
+    seconds: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _read(path: str | os.PathLike):
+    import nbformat
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"notebook {str(path)!r} does not exist")
+    if path.suffix != ".ipynb":
+        raise ValueError(f"notebook must be an .ipynb file; got {str(path)!r}")
+    return nbformat.read(path, as_version=4)
+
+
+def parameters(path: str | os.PathLike) -> dict[str, Parameter]:
+    """Read the declared parameters of a notebook (name, type, default, help).
+
+    Raises ``ValueError`` when the notebook has no cell tagged ``parameters``.
+    """
+    import papermill
+
+    nb = _read(path)
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not tagged:
+        raise ValueError(f"notebook {str(path)!r} has no cell tagged 'parameters'")
+    out = {}
+    for name, info in papermill.inspect_notebook(str(path)).items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        declared = info["inferred_type_name"]
+        if declared in (None, "None"):
+            declared = type(default).__name__
+        out[name] = Parameter(name, declared, default, info.get("help") or "")
+    return out
+
+
+def lesson_info(path: str | os.PathLike) -> dict[str, Any]:
+    """The lesson's title (first heading), question and smoke parameters."""
+    nb = _read(path)
+    title = Path(path).stem
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    title = line[2:].strip()
+                    break
+            break
+    meta = nb.metadata.get("cxcourse", {})
+    return {"title": title, "question": meta.get("question", ""), "smoke": dict(meta.get("smoke", {}))}
+
+
+def smoke_parameters(path: str | os.PathLike) -> dict[str, Any]:
+    """The notebook's smoke parameters (metadata ``cxcourse.smoke``)."""
+    smoke = lesson_info(path)["smoke"]
+    if not smoke:
+        raise ValueError(f"notebook {str(path)!r} declares no smoke parameters (metadata cxcourse.smoke)")
+    return smoke
+
+
+def parse_value(text: str) -> Any:
+    """Parse a command-line value as a Python literal; plain words stay strings.
+
+    >>> parse_value("500"), parse_value("0.5"), parse_value("[1, 2]"), parse_value("cdnow_sample")
+    (500, 0.5, [1, 2], 'cdnow_sample')
+    """
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _coerce(spec: Parameter, value: Any, raw: str | None) -> Any:
+    want = _TYPES.get(spec.type)
+    if want is None:  # a type we do not know how to check: pass it on
+        return value
+    if spec.type == "str" and not isinstance(value, str) and raw is not None:
+        return raw
+    if spec.type == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if spec.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bool) and spec.type != "bool" or not isinstance(value, want):
+        raise TypeError(
+            f"parameter {spec.name} is declared {spec.type} (default {spec.default!r}); "
+            f"got {value!r} ({type(value).__name__})"
+        )
+    return value
+
+
+def check_parameters(
+    path: str | os.PathLike,
+    given: dict[str, Any],
+    *,
+    raw: dict[str, str] | None = None,
+    specs: dict[str, Parameter] | None = None,
+) -> dict[str, Any]:
+    """Check parameter names and types against the notebook's ``parameters`` cell.
+
+    Parameters
+    ----------
+    path : path
+        The notebook.
+    given : dict
+        Parameter values (already parsed).
+    raw : dict, optional
+        The command-line text of each value, so that a ``str`` parameter given as
+        ``-p name 123`` stays the string ``"123"``.
+    specs : dict, optional
+        Declared parameters, if already read with :func:`parameters`.
+
+    Returns
+    -------
+    dict
+        The values, coerced where that is lossless (``5e3`` → ``5000`` for an int).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones and suggests the closest).
+    TypeError
+        For a value of the wrong type.
+    """
+    specs = parameters(path) if specs is None else specs
+    raw = raw or {}
+    out = {}
+    for name, value in given.items():
+        if name not in specs:
+            valid = ", ".join(specs)
+            raise ValueError(
+                f"unknown parameter {name!r} for {Path(path).name}; "
+                f"valid parameters are {valid}{did_you_mean(name, specs)}"
+            )
+        out[name] = _coerce(specs[name], value, raw.get(name))
+    return out
+
+
+def format_failure(exc: BaseException, notebook: str | os.PathLike, output: str | None = None) -> str:
+    """One readable block for a failed execution: where, the line, the error."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        tb = _ANSI.sub("", "\n".join(exc.traceback or []))
+        arrow = next((m.group(1) for m in map(_ARROW.match, tb.splitlines()) if m), None)
+        where = f"In [{exc.exec_count}]" if exc.exec_count else f"cell {exc.cell_index}"
+        lines = [f"{Path(notebook).name} failed at {where}:"]
+        if arrow:
+            lines.append(f"    {arrow.strip()}")
+        lines.append(f"{exc.ename}: {exc.evalue}")
+    else:
+        lines = [f"{Path(notebook).name} failed: {type(exc).__name__}: {exc}"]
+    if output:
+        lines.append(f"The executed notebook (with the full traceback) is {output}")
+    return "\n".join(lines)
+
+
+def execute(
+    notebook: str | os.PathLike,
+    output: str | os.PathLike,
+    parameters: dict[str, Any] | None = None,
+    *,
+    smoke: bool = False,
+    timeout: float | None = None,
+    progress: bool = False,
+    raw: dict[str, str] | None = None,
+) -> RunResult:
+    """Execute ``notebook`` with checked parameters; never raises for a failing cell.
+
+    Parameters are checked first (``ValueError``/``TypeError`` raised before any
+    kernel starts).  The executed notebook is written to ``output`` atomically: to a
+    temporary file beside it, renamed when papermill has finished, also when a cell
+    failed, so the failure can be inspected.
+
+    Parameters
+    ----------
+    notebook, output : path
+        Source notebook and where to write the executed copy.
+    parameters : dict, optional
+        Parameter values; with ``smoke=True`` they override the smoke set.
+    smoke : bool
+        Start from the notebook's smoke parameters.
+    timeout : float, optional
+        Seconds allowed per cell.
+    progress : bool
+        Show papermill's per-cell progress bar.
+    raw : dict, optional
+        Command-line text of each value (see :func:`check_parameters`).
+
+    Returns
+    -------
+    RunResult
+        ``status`` is ``"ok"`` or ``"failed"``; ``error`` holds the readable block
+        from :func:`format_failure`; ``records`` what the notebook recorded.
+    """
+    import papermill
+    from traitlets.config import Config
+
+    from cxlib.records import read_records
+
+    given = dict(smoke_parameters(notebook)) if smoke else {}
+    given.update(parameters or {})
+    checked = check_parameters(notebook, given, raw=raw)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.stem}.{os.getpid()}.tmp.ipynb")
+    # Resolve the kernelspec inside this environment, never a user-wide "python3".
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    start = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(tmp),
+            parameters=checked,
+            kernel_name=KERNEL_NAME,
+            progress_bar=progress,
+            execution_timeout=timeout,
+            # Encrypt kernel traffic where the kernel supports it (ipykernel does); this
+            # also keeps ipykernel's "running over TCP without encryption" warning away.
+            config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+        )
+    except Exception as exc:  # a failing cell, a dead kernel, a timeout
+        error = format_failure(exc, notebook, str(output) if tmp.exists() else None)
+    seconds = time.perf_counter() - start
+    written = tmp.exists()
+    if written:
+        os.replace(tmp, output)
+    return RunResult(
+        notebook=str(notebook),
+        output=str(output) if written else None,
+        status="ok" if error is None else "failed",
+        seconds=seconds,
+        parameters=checked,
+        records=read_records(output) if written else {},
+        error=error,
+    )

@@ -1,0 +1,99 @@
+"""The pinned environment: constraints.txt and environment.yml agree; Makefile uses them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _constraints() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep, f"constraints.txt line {line!r} is not an exact pin (name==version)"
+            pins[_norm(name)] = version
+    return pins
+
+
+def _conda() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["name"] == "cxcourse" and env["channels"] == ["conda-forge"]
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and dep not in ("pip",):
+            name, _, version = dep.partition("=")
+            pins[_norm(name)] = version.lstrip("=")
+    return pins
+
+
+def _direct_dependencies() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        names += extra
+    return {_norm(re.split(r"[<>=!~\[; ]", n)[0]) for n in names}
+
+
+def test_conda_pins_equal_the_constraints():
+    pins, conda = _constraints(), _conda()
+    drift = {n: (v, pins.get(n)) for n, v in conda.items() if n != "python" and pins.get(n) != v}
+    assert not drift, f"environment.yml vs constraints.txt differ (conda, pip): {drift}"
+
+
+def test_every_direct_dependency_is_pinned_in_both():
+    pins, conda = _constraints(), _conda()
+    direct = _direct_dependencies()
+    assert direct - set(pins) == set(), "direct dependencies missing from constraints.txt"
+    assert direct - set(conda) == set(), "direct dependencies missing from environment.yml"
+    required = {"jupyterlab", "nbformat", "nbclient", "papermill", "seaborn", "statsmodels",
+                "ipywidgets", "nbval", "ipykernel", "tqdm"}
+    assert required <= direct
+
+
+def test_python_versions_agree():
+    conda_python = _conda()["python"]
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=3.11" and conda_python.startswith("3.1")
+
+
+def test_makefile_installs_with_the_constraints():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-c constraints.txt" in makefile
+    assert "JUPYTER_PREFER_ENV_PATH" in makefile
+
+
+def test_installed_versions_match_the_pins():
+    from importlib.metadata import PackageNotFoundError, version
+
+    pins = _constraints()
+    wrong = {}
+    for name in _direct_dependencies():
+        try:
+            got = version(name)
+        except PackageNotFoundError:
+            got = None
+        if got != pins[name]:
+            wrong[name] = (got, pins[name])
+    assert not wrong, f"installed vs pinned: {wrong}; run `make setup` again"
+
+
+def test_readme_opens_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```")[1]
+    assert [ln.strip() for ln in first_block.splitlines() if ln.strip() and not ln.startswith("sh")] == [
+        "make course", "make test"]
+    for heading in ("## Students", "## Instructors", "## Researchers", "conda env create -f environment.yml",
+                    "pip install -e . --no-deps", "## Course map"):
+        assert heading in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.strip().splitlines()[-1] == "make test"
