@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_rng"]
+__all__ = ["check_rng", "seed_from"]
 
 
 
@@ -64,3 +64,21 @@ def check_rng(rng: None | int | np.random.Generator = None) -> np.random.Generat
         f"rng must be None, a non-negative integer seed or a numpy.random.Generator; "
         f"got {rng!r} of type {type(rng).__name__}"
     )
+
+
+def seed_from(rng: None | int | np.random.Generator = None) -> int:
+    """An integer seed: ``rng`` itself when it is one, else one drawn from ``check_rng(rng)``.
+
+    For functions that must replay the same random draws several times (common random
+    numbers across the points of a sweep or the positions of a slider).
+
+    >>> from cxlib._rng import seed_from
+    >>> seed_from(5)
+    5
+    >>> seed_from(np.random.default_rng(0)) == seed_from(np.random.default_rng(0))
+    True
+    """
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        check_rng(rng)  # the same checks and messages as everywhere else
+        return int(rng)
+    return int(check_rng(rng).integers(0, 2**63 - 1))

@@ -91,7 +91,9 @@ def _read(path: str | os.PathLike):
 def parameters(path: str | os.PathLike) -> dict[str, Parameter]:
     """Read the declared parameters of a notebook (name, type, default, help).
 
-    Raises ``ValueError`` when the notebook has no cell tagged ``parameters``.
+    Raises ``ValueError`` when the notebook has no cell tagged ``parameters``, or when
+    an assignment in it cannot be read by papermill (which would otherwise drop that
+    parameter silently, e.g. when its help text contains ``=``).
     """
     import papermill
 
@@ -99,8 +101,24 @@ def parameters(path: str | os.PathLike) -> dict[str, Parameter]:
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not tagged:
         raise ValueError(f"notebook {str(path)!r} has no cell tagged 'parameters'")
+    declared = papermill.inspect_notebook(str(path))
+    source = tagged[0].source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ValueError(f"notebook {str(path)!r}: the parameters cell is not valid Python: {exc}") from None
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id not in declared:
+                line = source.splitlines()[node.lineno - 1]
+                raise ValueError(
+                    f"notebook {str(path)!r}: parameters cell line {node.lineno} cannot be read as "
+                    f"'name: type = value  # help' (papermill skips a line with '=' in its help "
+                    f"text): {line.strip()!r}"
+                )
     out = {}
-    for name, info in papermill.inspect_notebook(str(path)).items():
+    for name, info in declared.items():
         try:
             default = ast.literal_eval(info["default"])
         except (ValueError, SyntaxError):
@@ -295,6 +313,9 @@ def execute(
             # Encrypt kernel traffic where the kernel supports it (ipykernel does); this
             # also keeps ipykernel's "running over TCP without encryption" warning away.
             config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+            # The kernel process's own log (not the notebook's output) would otherwise
+            # print shutdown chatter such as "KeyboardInterrupt caught in kernel".
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except Exception as exc:  # a failing cell, a dead kernel, a timeout
         error = format_failure(exc, notebook, str(output) if tmp.exists() else None)

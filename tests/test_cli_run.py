@@ -73,6 +73,12 @@ def test_notebook_without_parameters_cell_is_refused(tmp_path):
         notebooks.parameters(tmp_path / "nope.ipynb")
 
 
+def test_unreadable_parameter_line_is_an_error_not_a_silent_drop(tmp_path):
+    path = make_notebook(tmp_path / "01_x.ipynb", "seed: int = 1  # seed\nrate: float = 0.5  # 0 = off", [])
+    with pytest.raises(ValueError, match=r"parameters cell line 2 cannot be read .*'rate: float = 0.5  # 0 = off'"):
+        notebooks.parameters(path)
+
+
 def test_cli_unknown_parameter_fails_at_once_without_output(tiny_notebook, tmp_path, capsys):
     out = tmp_path / "out.ipynb"
     code = main(["run", str(tiny_notebook), "-p", "n_custmers", "10", "-o", str(out)])
