@@ -8,7 +8,9 @@ Execution always uses the kernelspec ``python3`` of the environment cxlib is ins
 in, and the executed notebook is written atomically.
 
 The notebook conventions (see ``ARCHITECTURE.md``): the first code cell is tagged
-``parameters``; notebook metadata ``cxcourse.smoke`` holds a small parameter set for
+``parameters``; the next, tagged ``validation``, checks them with ``cxlib.params`` only
+(so ``cx run`` can run it before a kernel starts, and out-of-range values fail at once);
+notebook metadata ``cxcourse.smoke`` holds a small parameter set for
 quick checks; ``cxcourse.question`` states the question the lesson tests.
 """
 
@@ -32,6 +34,7 @@ __all__ = [
     "lesson_info",
     "parse_value",
     "check_parameters",
+    "run_validation_cell",
     "execute",
     "format_failure",
 ]
@@ -212,7 +215,9 @@ def check_parameters(
     Raises
     ------
     ValueError
-        For an unknown name (the message lists the valid ones and suggests the closest).
+        For an unknown name (the message lists the valid ones and suggests the
+        closest), or a value the notebook's validation cell rejects (see
+        :func:`run_validation_cell`).
     TypeError
         For a value of the wrong type.
     """
@@ -227,7 +232,59 @@ def check_parameters(
                 f"valid parameters are {valid}{did_you_mean(name, specs)}"
             )
         out[name] = _coerce(specs[name], value, raw.get(name))
+    run_validation_cell(path, {**{n: p.default for n, p in specs.items()}, **out})
     return out
+
+
+def _validation_cell(path: str | os.PathLike):
+    cells = [c for c in _read(path).cells if c.cell_type == "code"]
+    tagged = [c for c in cells if "validation" in c.get("metadata", {}).get("tags", [])]
+    return tagged[0] if tagged else None
+
+
+def _is_pure_validation(tree: ast.Module) -> bool:
+    """Only ``from cxlib import ...`` and ``x = params.check(...)`` / ``params.check(...)``."""
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "cxlib":
+            continue
+        value = node.value if isinstance(node, (ast.Assign, ast.Expr)) else None
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and isinstance(value.func.value, ast.Name)
+            and value.func.value.id == "params"
+            and all(isinstance(t, ast.Name) for t in getattr(node, "targets", []))
+        ):
+            return False
+    return True
+
+
+def run_validation_cell(path: str | os.PathLike, values: dict[str, Any]) -> bool:
+    """Run the notebook's ``validation`` cell on ``values`` here, before any kernel.
+
+    By convention the code cell after ``parameters`` is tagged ``validation`` and holds
+    only ``cxlib.params`` checks, so running it in this process gives exactly the errors
+    the notebook would give (range, allowed values), but at once.  A cell that does
+    anything else is not run here (it still runs in the kernel).
+
+    Returns
+    -------
+    bool
+        Whether the cell was run (``False`` when there is none or it is not pure).
+
+    Raises
+    ------
+    ValueError, TypeError
+        The first failing check, with its own message.
+    """
+    cell = _validation_cell(path)
+    if cell is None:
+        return False
+    tree = ast.parse(cell.source)
+    if not _is_pure_validation(tree):
+        return False
+    exec(compile(tree, f"<validation cell of {Path(path).name}>", "exec"), dict(values))
+    return True
 
 
 def format_failure(exc: BaseException, notebook: str | os.PathLike, output: str | None = None) -> str:

@@ -11,8 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def make_notebook(path: Path, params_src: str, body: list[str], smoke: dict | None = None) -> Path:
-    """Write a small notebook: a tagged parameters cell, then ``body`` cells."""
+def make_notebook(path: Path, params_src: str, body: list[str], smoke: dict | None = None,
+                  validation: str | None = None) -> Path:
+    """Write a small notebook: a tagged parameters cell, an optional tagged validation
+    cell, then ``body`` cells."""
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.cxcourse = {"smoke": smoke or {}, "question": "Does the machinery work?"}
@@ -20,6 +22,10 @@ def make_notebook(path: Path, params_src: str, body: list[str], smoke: dict | No
     cell = nbformat.v4.new_code_cell(params_src)
     cell.metadata.tags = ["parameters"]
     nb.cells.append(cell)
+    if validation is not None:
+        check = nbformat.v4.new_code_cell(validation)
+        check.metadata.tags = ["validation"]
+        nb.cells.append(check)
     nb.cells.extend(nbformat.v4.new_code_cell(src) for src in body)
     nbformat.write(nb, path)
     return path

@@ -139,6 +139,31 @@ def test_failing_cell_gives_one_readable_block_and_exit_status(tiny_notebook, tm
     assert out.exists(), "the failed run is kept for inspection"
 
 
+VALIDATION = ("from cxlib import params\n"
+              "n_customers = params.integer('n_customers', n_customers, min=10, max=1000)\n"
+              "rate = params.probability('rate', rate)")
+
+
+def test_validation_cell_runs_before_any_kernel(tmp_path, capsys):
+    path = make_notebook(tmp_path / "01_v.ipynb", "n_customers: int = 100  # customers\nrate: float = 0.5  # a rate",
+                         ["from cxlib import record\nrecord('n', n_customers)"], validation=VALIDATION)
+    out = tmp_path / "out.ipynb"
+    assert main(["run", str(path), "-p", "n_customers", "-1", "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "cx run: n_customers must be an integer between 10 and 1000; got -1\n")
+    assert not out.exists(), "no kernel ran, nothing was written"
+    with pytest.raises(ValueError, match="rate must be a probability between 0 and 1; got 1.5"):
+        notebooks.check_parameters(path, {"rate": 1.5})
+    assert notebooks.run_validation_cell(path, {"n_customers": 100, "rate": 0.5}) is True
+    assert notebooks.execute(path, out, {"n_customers": 20}).records == {"n": 20}
+
+
+def test_impure_validation_cell_is_left_to_the_kernel(tmp_path):
+    path = make_notebook(tmp_path / "01_w.ipynb", "n_customers: int = 100  # customers", [],
+                         validation="import os\nos.remove('precious')")
+    assert notebooks.run_validation_cell(path, {"n_customers": 1}) is False
+
+
 def test_cli_missing_notebook_is_a_clear_error(capsys, tmp_path):
     assert main(["run", str(tmp_path / "nope.ipynb")]) == 2
     assert "does not exist" in capsys.readouterr().err

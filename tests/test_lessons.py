@@ -51,9 +51,14 @@ def test_parameters_follow_the_convention(path):
     assert info["question"], "metadata cxcourse.question is missing"
     # smoke parameters exist and pass the same checks as `cx run -p`
     assert notebooks.check_parameters(path, notebooks.smoke_parameters(path)) is not None
-    # the next code cell validates through cxlib.params
+    # the next code cell, tagged validation, checks them with cxlib.params only, so
+    # `cx run` can run it before a kernel starts
     second_code = [c for c in nb.cells if c.cell_type == "code"][1]
-    assert "params." in second_code.source
+    assert "validation" in second_code.metadata.get("tags", [])
+    assert notebooks.run_validation_cell(path, {n: s.default for n, s in specs.items()}) is True
+    checked = {name for name in specs
+               if f'"{name}", {name}' in second_code.source}
+    assert checked == set(specs), f"parameters not validated: {set(specs) - checked}"
 
 
 def _promised(path):
