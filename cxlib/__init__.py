@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = ["check_rng", "params", "read_records", "record", "__version__"]
 
-_LAZY = {"data", "loyalty", "plots", "widgets", "records", "cli", "course", "notebooks"}
+_LAZY = {"data", "loyalty", "feedback", "plots", "widgets", "records", "cli", "course", "notebooks"}
 
 
 def __getattr__(name: str):

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 
-MODULES = ["cxlib", "cxlib.params", "cxlib.records", "cxlib.data", "cxlib.loyalty", "cxlib.plots",
+MODULES = ["cxlib", "cxlib.params", "cxlib.records", "cxlib.data", "cxlib.loyalty", "cxlib.feedback", "cxlib.plots",
            "cxlib.widgets", "cxlib.notebooks", "cxlib.course", "cxlib.cli"]
 
 

@@ -1,0 +1,667 @@
+"""A feedback-loop simulation of a customer base, vectorised over customers.
+
+The readings claim that collecting and acting on customer feedback makes a business
+better over time (``000_6dbbfaf15ab60b2f.txt``, technique 4; ``003_76b12731695d8fc6.txt``,
+technique 7; ``004_0656c6b687fc57ea.txt``, *Customer Feedback Loops*).  This module
+turns that claim into a model that can be run, varied and argued with.
+
+The model, period by period
+---------------------------
+Each of ``n`` active customers, with satisfaction ``s_i`` (0-10), meets the product,
+whose quality is ``Q_t`` (0-1), and, if something goes wrong, the service:
+
+1. **Problems.**  Customer ``i`` has a problem with probability
+   ``problem_rate * (1 - Q_t)``.
+2. **Voice.**  A customer with a problem tells the firm with probability
+   ``feedback_rate``; the others stay silent.
+3. **Service recovery.**  A voiced problem is resolved with the probability the
+   policy gives (``Policy.recovery_probability``, by default ``Policy.recovery``).
+4. **Experience.**  The period's experience ``e_i`` is ``6 + 4 Q_t`` without a problem,
+   ``satisfaction_silent`` for a silent problem, ``satisfaction_recovered`` for a
+   resolved one and ``satisfaction_unresolved`` for one voiced but not resolved.
+5. **Satisfaction** moves towards experience:
+   ``s_i <- (1 - satisfaction_weight) s_i + satisfaction_weight e_i``.
+6. **Churn.**  Customer ``i`` leaves with probability
+   ``logistic(logit(churn_at_5) - churn_slope (s_i - 5))``: falling as satisfaction rises.
+7. **Word of mouth.**  NPS is ``100 (promoters - detractors) / n`` with promoters
+   ``s_i >= 9`` and detractors ``s_i <= 6`` (satisfaction stands in for likelihood to
+   recommend).  Each promoter who stays brings a new customer with probability
+   ``referral_rate``: the reinforcing loop.  On top, ``Poisson(acquisition)`` new
+   customers arrive from marketing.  New customers start at ``initial_satisfaction``.
+8. **Acting on feedback.**  Voiced problems join a backlog.  Items become *ready*
+   ``action_delay`` periods after they arrive; the firm acts on
+   ``A_t = Policy.to_act(ready, action_capacity)`` of them (at most
+   ``action_capacity``, oldest first).  Each item acted on closes a share
+   ``improvement`` of the remaining quality gap, so
+   ``Q_{t+1} = 1 - (1 - Q_t) (1 - improvement) ** A_t``: diminishing returns, and
+   quality changes only through action.  Fewer problems then mean more satisfied
+   customers, less churn and more promoters: the balancing loop of a shrinking backlog
+   and the reinforcing loop of word of mouth.
+9. **Money.**  ``revenue_t = price * n``;
+   ``cost_t = cost_per_action A_t + cost_per_recovery R_t + cost_per_feedback V_t`` with
+   ``R_t`` resolved and ``V_t`` voiced problems; ``profit_t = revenue_t - cost_t``.
+
+Randomness: each period draws, in this order, one uniform per active customer
+(problem), one per customer with a problem (voice), one per voiced problem (recovery),
+one per active customer (churn), then ``Poisson(acquisition)`` and
+``Binomial(staying promoters, referral_rate)``.  Everything comes from one generator
+(``rng``), so the same seed gives identical results.
+
+Memory grows with the number of customers, not with customers x periods: only the
+active customers' satisfaction is kept (and their ids and cohort flag), unless
+``history=True`` asks for every customer-period.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cxlib import params as _check
+from cxlib._rng import check_rng
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "Params",
+    "Policy",
+    "Result",
+    "simulate",
+    "monte_carlo",
+    "compare",
+    "bands",
+    "breakeven_period",
+    "PERIOD_COLUMNS",
+]
+
+#: Columns of :attr:`Result.periods`, in order.
+PERIOD_COLUMNS = (
+    "period", "active", "new", "churned", "quality", "mean_satisfaction", "nps",
+    "feedback_received", "feedback_acted", "backlog", "revenue", "cost", "profit",
+)
+
+
+def _p(default, unit: str, lo, hi, meaning: str, kind: str = "real"):
+    return field(default=default, metadata={"unit": unit, "range": (lo, hi), "help": meaning, "kind": kind})
+
+
+@dataclass(frozen=True)
+class Params:
+    """The customer base and the business: every parameter of the feedback model.
+
+    A frozen, validated dataclass: a bad value raises one ``TypeError``/``ValueError``
+    naming the field, the value and the valid range.  Use :meth:`replace` for
+    variants and :meth:`describe` for a table of units, defaults, ranges and
+    meanings.  The parameters are listed (with unit, default, range and meaning) in
+    the section below, which is generated from the fields themselves.
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params
+    >>> Params().action_capacity
+    50
+    >>> Params(action_capacity=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: action_capacity must be an integer between 0 and 10000000; got -1
+    >>> Params().replace(action_delay=8).action_delay
+    8
+    """
+
+    n_customers: int = _p(5000, "customers", 1, 50_000_000, "customers active at the start", "int")
+    n_periods: int = _p(52, "periods (weeks)", 1, 10_000, "how many periods to simulate", "int")
+    initial_quality: float = _p(0.6, "share (0-1)", 0.0, 1.0, "product quality at the start; 1 means no problems", "prob")
+    problem_rate: float = _p(0.25, "probability per period", 0.0, 1.0,
+                             "chance that a customer has a problem in a period when quality is 0 "
+                             "(the actual chance is problem_rate * (1 - quality))", "prob")
+    feedback_rate: float = _p(0.3, "probability", 0.0, 1.0,
+                              "share of customers with a problem who tell the firm (the rest stay silent)", "prob")
+    action_capacity: int = _p(50, "items per period", 0, 10_000_000,
+                              "feedback items the firm can act on (fix root causes of) per period", "int")
+    action_delay: int = _p(4, "periods", 0, 520,
+                           "periods between receiving a feedback item and being able to act on it", "int")
+    improvement: float = _p(0.0005, "share of the quality gap per item", 0.0, 1.0,
+                            "share of the remaining quality gap (1 - quality) closed by each item acted on", "prob")
+    initial_satisfaction: float = _p(7.0, "points (0-10)", 0.0, 10.0, "satisfaction of a new customer")
+    satisfaction_weight: float = _p(0.3, "weight (0-1)", 0.0, 1.0,
+                                    "how far satisfaction moves towards the period's experience "
+                                    "(0: never changes, 1: equals the last experience)", "prob")
+    satisfaction_silent: float = _p(3.0, "points (0-10)", 0.0, 10.0, "experience of a problem the customer kept to themselves")
+    satisfaction_recovered: float = _p(8.0, "points (0-10)", 0.0, 10.0, "experience of a voiced problem that was resolved")
+    satisfaction_unresolved: float = _p(1.0, "points (0-10)", 0.0, 10.0, "experience of a voiced problem that was not resolved")
+    churn_at_5: float = _p(0.04, "probability per period", 0.0, 1.0,
+                           "chance that a customer with satisfaction 5 leaves in a period", "prob")
+    churn_slope: float = _p(0.6, "log-odds per satisfaction point", 0.0, 10.0,
+                            "how fast the chance of leaving falls as satisfaction rises")
+    referral_rate: float = _p(0.01, "probability per period", 0.0, 1.0,
+                              "chance that a promoter who stays brings one new customer in a period", "prob")
+    acquisition: float = _p(60.0, "customers per period", 0.0, 1e7, "mean number of new customers from marketing (Poisson)")
+    price: float = _p(10.0, "dollars per customer per period", 0.0, 1e6, "revenue from each active customer")
+    cost_per_action: float = _p(40.0, "dollars per item", 0.0, 1e7, "cost of acting on one feedback item")
+    cost_per_recovery: float = _p(15.0, "dollars per resolved problem", 0.0, 1e7, "cost of resolving one voiced problem")
+    cost_per_feedback: float = _p(1.0, "dollars per voiced problem", 0.0, 1e7, "cost of receiving and logging one feedback item")
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            lo, hi = f.metadata["range"]
+            value = getattr(self, f.name)
+            kind = f.metadata["kind"]
+            if kind == "int":
+                checked = _check.integer(f.name, value, min=lo, max=hi)
+            elif kind == "prob" and (lo, hi) == (0.0, 1.0):
+                checked = _check.probability(f.name, value)
+            else:
+                checked = _check.real(f.name, value, min=lo, max=hi)
+            object.__setattr__(self, f.name, checked)
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with some fields changed (validated like the original).
+
+        Unknown names are refused with the list of fields and a suggestion.
+        """
+        names = [f.name for f in fields(self)]
+        for key in changes:
+            if key not in names:
+                raise TypeError(
+                    f"Params has no field {key!r}; fields are {', '.join(names)}"
+                    f"{_check.did_you_mean(key, names)}"
+                )
+        return Params(**{**{n: getattr(self, n) for n in names}, **changes})
+
+    @classmethod
+    def describe(cls) -> pd.DataFrame:
+        """A table of every parameter: unit, default, valid range and meaning."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {"parameter": f.name, "unit": f.metadata["unit"], "default": f.default,
+                 "min": f.metadata["range"][0], "max": f.metadata["range"][1], "meaning": f.metadata["help"]}
+                for f in fields(cls)
+            ]
+        ).set_index("parameter")
+
+
+def _params_section() -> str:
+    lines = ["", "    Parameters", "    ----------"]
+    for f in fields(Params):
+        lo, hi = f.metadata["range"]
+        kind = "int" if f.metadata["kind"] == "int" else "float"
+        lines.append(f"    {f.name} : {kind}, default {f.default!r}")
+        lines.append(f"        {f.metadata['help'][0].upper()}{f.metadata['help'][1:]}; in {f.metadata['unit']}, "
+                     f"from {lo:g} to {hi:g}.")
+    return "\n".join(lines) + "\n"
+
+
+Params.__doc__ = (Params.__doc__ or "").replace(
+    "\n    Examples\n", _params_section() + "\n    Examples\n", 1
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the firm does with feedback: the pluggable part of the model.
+
+    The default is a listening, customer-centric firm: it acts on all ready feedback
+    up to its capacity and resolves most voiced problems.  Subclass and override
+    :meth:`to_act` (which feedback to act on) or :meth:`recovery_probability` (how
+    generously to recover a bad experience) for other behaviours; lesson 04 builds
+    its mindsets this way.
+
+    Parameters
+    ----------
+    name : str
+        A label for tables and plots.
+    act_share : float, default 1.0
+        Share (0-1) of the ready feedback items the firm is willing to act on; 0 means
+        feedback never changes the product.
+    recovery : float, default 0.7
+        Probability (0-1) that a voiced problem is resolved.
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Policy
+    >>> Policy().to_act(ready=120, capacity=50)
+    50
+    >>> Policy.not_listening().to_act(ready=120, capacity=50)
+    0
+    >>> Policy(recovery=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: recovery must be a probability between 0 and 1; got 1.5
+    """
+
+    name: str = "listening"
+    act_share: float = 1.0
+    recovery: float = 0.7
+
+    def __post_init__(self) -> None:
+        _check.text("name", self.name)
+        object.__setattr__(self, "act_share", _check.probability("act_share", self.act_share))
+        object.__setattr__(self, "recovery", _check.probability("recovery", self.recovery))
+
+    @classmethod
+    def listening(cls, recovery: float = 0.7) -> Policy:
+        """Act on every ready feedback item (up to capacity) and resolve voiced problems."""
+        return cls("listening", 1.0, recovery)
+
+    @classmethod
+    def not_listening(cls) -> Policy:
+        """Ignore feedback: never act on it and never resolve a voiced problem."""
+        return cls("not listening", 0.0, 0.0)
+
+    def to_act(self, ready: int, capacity: int) -> int:
+        """How many ready feedback items to act on this period (oldest first)."""
+        return min(capacity, math.floor(self.act_share * ready))
+
+    def recovery_probability(self, satisfaction: np.ndarray) -> float | np.ndarray:
+        """Probability of resolving each voiced problem, given the customers' satisfaction."""
+        return self.recovery
+
+
+@dataclass(frozen=True)
+class Result:
+    """One simulation run: parameters, policy, one row per period, optional history."""
+
+    params: Params
+    policy: Policy
+    periods: pd.DataFrame
+    cohort_retention: float
+    history: pd.DataFrame | None = None
+
+    def summary(self) -> pd.Series:
+        """Totals and end states of the run.
+
+        ``retention`` is the share of the customers active at the start who are still
+        active at the end; ``mean_nps`` averages the per-period NPS.
+        """
+        import pandas as pd
+
+        p = self.periods
+        return pd.Series(
+            {
+                "periods": len(p),
+                "customers_start": self.params.n_customers,
+                "customers_end": int(p["active"].iloc[-1]),
+                "acquired": int(p["new"].sum()),
+                "churned": int(p["churned"].sum()),
+                "retention": self.cohort_retention,
+                "final_quality": float(p["quality"].iloc[-1]),
+                "mean_nps": float(p["nps"].mean()),
+                "feedback_received": int(p["feedback_received"].sum()),
+                "feedback_acted": int(p["feedback_acted"].sum()),
+                "backlog_end": int(p["backlog"].iloc[-1]),
+                "revenue": float(p["revenue"].sum()),
+                "cost": float(p["cost"].sum()),
+                "profit": float(p["profit"].sum()),
+            },
+            name=self.policy.name,
+        )
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (
+            f"Result({self.policy.name!r}: {s['periods']:.0f} periods, customers "
+            f"{s['customers_start']:,.0f} -> {s['customers_end']:,.0f}, retention {s['retention']:.3f}, "
+            f"quality {s['final_quality']:.3f}, profit {s['profit']:,.0f})"
+        )
+
+
+def _check_inputs(params: Any, policy: Any) -> tuple[Params, Policy]:
+    params = Params() if params is None else params
+    policy = Policy() if policy is None else policy
+    if not isinstance(params, Params):
+        raise TypeError(f"params must be a cxlib.feedback.Params; got {params!r} ({type(params).__name__})")
+    if not isinstance(policy, Policy):
+        raise TypeError(f"policy must be a cxlib.feedback.Policy; got {policy!r} ({type(policy).__name__})")
+    return params, policy
+
+
+def simulate(
+    params: Params | None = None,
+    policy: Policy | None = None,
+    *,
+    rng: None | int | np.random.Generator = None,
+    history: bool = False,
+) -> Result:
+    """Simulate the customer base period by period (see the module docstring).
+
+    Parameters
+    ----------
+    params : Params, optional
+        The customer base and business; default ``Params()``.
+    policy : Policy, optional
+        What the firm does with feedback; default ``Policy()`` (listening).
+    rng : None, int or numpy.random.Generator
+        Seed or generator (see :func:`cxlib.check_rng`); the same seed gives
+        identical results.
+    history : bool, default False
+        Also return every customer-period (memory grows with customers x periods).
+
+    Returns
+    -------
+    Result
+        ``periods``: one row per period with columns :data:`PERIOD_COLUMNS`
+        (``active`` and ``backlog`` at the end of the period, ``quality``,
+        ``mean_satisfaction`` and ``nps`` as the period's customers experienced them,
+        the rest flows during the period); ``summary()``: totals; ``history`` (if
+        asked): ``period, customer_id, satisfaction, problem, voiced, recovered,
+        churned``.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` or ``policy`` is of the wrong type.
+    RuntimeError
+        If a custom policy returns an invalid number of items to act on.
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params, Policy, simulate
+    >>> res = simulate(Params(n_customers=1000, n_periods=10), rng=1)
+    >>> res.periods.columns.tolist()[:6]
+    ['period', 'active', 'new', 'churned', 'quality', 'mean_satisfaction']
+    >>> int(res.periods["active"].iloc[0]) == 1000 + int(res.periods["new"].iloc[0]) - int(res.periods["churned"].iloc[0])
+    True
+    >>> simulate(Params(n_customers=1000, n_periods=10), Policy.not_listening(), rng=1).periods["quality"].nunique()
+    1
+    """
+    import pandas as pd
+
+    p, policy = _check_inputs(params, policy)
+    history = _check.boolean("history", history)
+    gen = check_rng(rng)
+
+    sat = np.full(p.n_customers, p.initial_satisfaction, dtype=np.float64)
+    cohort = np.ones(p.n_customers, dtype=bool)
+    ids = np.arange(p.n_customers, dtype=np.int64) if history else None
+    next_id = p.n_customers
+    quality = p.initial_quality
+    backlog: deque[list[int]] = deque()  # [arrival period, items], oldest first
+    backlog_total = 0
+    w = p.satisfaction_weight
+    logit5 = math.log(p.churn_at_5 / (1 - p.churn_at_5)) if 0 < p.churn_at_5 < 1 else None
+
+    cols = {c: np.zeros(p.n_periods, dtype=np.float64) for c in PERIOD_COLUMNS}
+    chunks = []
+    for t in range(p.n_periods):
+        n = sat.size
+        # 1-3: problems, voice, recovery
+        problem_idx = np.flatnonzero(gen.random(n) < p.problem_rate * (1.0 - quality))
+        voiced_mask = gen.random(problem_idx.size) < p.feedback_rate
+        voiced_idx = problem_idx[voiced_mask]
+        silent_idx = problem_idx[~voiced_mask]
+        rec_p = policy.recovery_probability(sat[voiced_idx])
+        recovered_mask = gen.random(voiced_idx.size) < rec_p
+        recovered_idx = voiced_idx[recovered_mask]
+        unresolved_idx = voiced_idx[~recovered_mask]
+        # 4-5: experience moves satisfaction
+        e_ok = 6.0 + 4.0 * quality
+        sat *= 1.0 - w
+        sat += w * e_ok
+        sat[silent_idx] += w * (p.satisfaction_silent - e_ok)
+        sat[recovered_idx] += w * (p.satisfaction_recovered - e_ok)
+        sat[unresolved_idx] += w * (p.satisfaction_unresolved - e_ok)
+        # 6: churn
+        u = gen.random(n)
+        if logit5 is None:  # churn_at_5 is 0 or 1: nobody or everybody leaves
+            churn = np.full(n, p.churn_at_5 >= 1.0)
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                churn = u * (1.0 + np.exp(p.churn_slope * (sat - 5.0) - logit5)) < 1.0
+        # 7: word of mouth
+        promoter = sat >= 9.0
+        n_promoters = int(np.count_nonzero(promoter))
+        n_detractors = int(np.count_nonzero(sat <= 6.0))
+        staying_promoters = int(np.count_nonzero(promoter & ~churn))
+        n_new = int(gen.poisson(p.acquisition)) + int(gen.binomial(staying_promoters, p.referral_rate))
+        # 8: acting on feedback
+        received = int(voiced_idx.size)
+        if received:
+            backlog.append([t, received])
+            backlog_total += received
+        ready = 0
+        for arrival, items in backlog:
+            if arrival > t - p.action_delay:
+                break
+            ready += items
+        act = policy.to_act(ready, p.action_capacity)
+        if not (isinstance(act, (int, np.integer)) and 0 <= act <= min(ready, p.action_capacity)):
+            raise RuntimeError(
+                f"policy {policy.name!r} chose to act on {act!r} items; it must be an integer "
+                f"between 0 and min(ready={ready}, action_capacity={p.action_capacity})"
+            )
+        left = int(act)
+        while left:
+            take = min(left, backlog[0][1])
+            backlog[0][1] -= take
+            left -= take
+            if backlog[0][1] == 0:
+                backlog.popleft()
+        backlog_total -= int(act)
+        # 9: money, and the period's row
+        n_churned = int(np.count_nonzero(churn))
+        revenue = p.price * n
+        cost = p.cost_per_action * act + p.cost_per_recovery * recovered_idx.size + p.cost_per_feedback * received
+        row = cols
+        row["period"][t] = t + 1
+        row["quality"][t] = quality
+        row["mean_satisfaction"][t] = float(sat.mean()) if n else math.nan
+        row["nps"][t] = 100.0 * (n_promoters - n_detractors) / n if n else math.nan
+        row["feedback_received"][t] = received
+        row["feedback_acted"][t] = act
+        row["backlog"][t] = backlog_total
+        row["new"][t] = n_new
+        row["churned"][t] = n_churned
+        row["active"][t] = n - n_churned + n_new
+        row["revenue"][t] = revenue
+        row["cost"][t] = cost
+        row["profit"][t] = revenue - cost
+        if history:
+            flags = np.zeros((4, n), dtype=bool)
+            flags[0, problem_idx] = True
+            flags[1, voiced_idx] = True
+            flags[2, recovered_idx] = True
+            flags[3] = churn
+            chunks.append(pd.DataFrame({
+                "period": np.full(n, t + 1, dtype=np.int64), "customer_id": ids, "satisfaction": sat.copy(),
+                "problem": flags[0], "voiced": flags[1], "recovered": flags[2], "churned": flags[3],
+            }))
+        # next period: quality improves, churned leave, new arrive
+        if act:
+            quality = 1.0 - (1.0 - quality) * (1.0 - p.improvement) ** act
+        keep = ~churn
+        sat = np.concatenate([sat[keep], np.full(n_new, p.initial_satisfaction)])
+        cohort = np.concatenate([cohort[keep], np.zeros(n_new, dtype=bool)])
+        if history:
+            ids = np.concatenate([ids[keep], np.arange(next_id, next_id + n_new, dtype=np.int64)])
+            next_id += n_new
+
+    periods = pd.DataFrame(cols, columns=list(PERIOD_COLUMNS))
+    int_cols = ["period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog"]
+    periods[int_cols] = periods[int_cols].astype(np.int64)
+    return Result(
+        params=p,
+        policy=policy,
+        periods=periods,
+        cohort_retention=float(np.count_nonzero(cohort)) / p.n_customers,
+        history=pd.concat(chunks, ignore_index=True) if history else None,
+    )
+
+
+def monte_carlo(
+    params: Params | None = None,
+    n_runs: int = 100,
+    policy: Policy | None = None,
+    *,
+    rng: None | int | np.random.Generator = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run :func:`simulate` many times and return every run's periods, tidy.
+
+    Each run gets its own independent random stream (``Generator.spawn``), so the
+    runs do not depend on their order, and the same ``rng`` seed gives the same
+    streams to any policy: comparisons across policies use common random numbers.
+
+    Parameters
+    ----------
+    params : Params, optional
+    n_runs : int, default 100
+        Number of replications, 1 to 100,000.
+    policy : Policy, optional
+    rng : None, int or numpy.random.Generator
+    progress : bool, default False
+        Show a progress bar (tqdm) over the runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``run`` and :data:`PERIOD_COLUMNS`, plus ``policy`` (the policy's name)
+        and ``retention`` (the run's cohort retention, repeated on its rows).
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params, monte_carlo
+    >>> mc = monte_carlo(Params(n_customers=500, n_periods=8), n_runs=3, rng=2)
+    >>> mc.shape, sorted(mc["run"].unique().tolist())
+    ((24, 16), [0, 1, 2])
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    params, policy = _check_inputs(params, policy)
+    n_runs = _check.integer("n_runs", n_runs, min=1, max=100_000)
+    streams = check_rng(rng).spawn(n_runs)
+    frames = []
+    for run, stream in enumerate(tqdm(streams, desc=policy.name, unit="run", disable=not progress)):
+        res = simulate(params, policy, rng=stream)
+        frame = res.periods
+        frame.insert(0, "run", run)
+        frame["policy"] = policy.name
+        frame["retention"] = res.cohort_retention
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare(
+    params: Params | None = None,
+    policies: list[Policy] | None = None,
+    n_runs: int = 100,
+    *,
+    rng: None | int | np.random.Generator = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """:func:`monte_carlo` for several policies on the same random streams.
+
+    Parameters
+    ----------
+    params : Params, optional
+    policies : list of Policy, default listening and not listening
+        Their names must differ (they label the rows).
+    n_runs : int, default 100
+    rng : None, int or numpy.random.Generator
+        One seed is drawn (or taken) and reused for every policy: common random
+        numbers, so differences come from the policies, not from luck.
+    progress : bool, default False
+
+    Returns
+    -------
+    pandas.DataFrame
+        The runs of every policy stacked, with a ``policy`` column.
+    """
+    import pandas as pd
+
+    from cxlib._rng import seed_from
+
+    policies = [Policy.listening(), Policy.not_listening()] if policies is None else list(policies)
+    names = [getattr(pol, "name", None) for pol in policies]
+    if not policies or len(set(names)) != len(names):
+        raise ValueError(f"policies must be a non-empty list of Policy objects with different names; got names {names}")
+    seed = seed_from(rng)
+    return pd.concat(
+        [monte_carlo(params, n_runs, pol, rng=seed, progress=progress) for pol in policies], ignore_index=True
+    )
+
+
+def bands(runs: pd.DataFrame, column: str, *, level: float = 0.9, by: str = "policy") -> pd.DataFrame:
+    """Mean and central ``level`` band of ``column`` over runs, per period (and policy).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Output of :func:`monte_carlo` or :func:`compare`.
+    column : str
+        One of the period columns, e.g. ``"active"`` or ``"profit"``; ``"cum_profit"``
+        (cumulative profit within each run) is also accepted.
+    level : float, default 0.9
+        Share of runs inside the band (between the quantiles (1 - level)/2 and
+        (1 + level)/2).
+    by : str, default "policy"
+        Grouping column besides ``period`` (ignored if absent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[by,] period, mean, low, high, sem`` (``sem``: the Monte Carlo
+        standard error of the mean).
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params, monte_carlo, bands
+    >>> b = bands(monte_carlo(Params(n_customers=300, n_periods=5), n_runs=4, rng=1), "active")
+    >>> b.columns.tolist()
+    ['policy', 'period', 'mean', 'low', 'high', 'sem']
+    """
+    level = _check.real("level", level, min=0, max=1, min_inclusive=False, max_inclusive=False)
+    frame = runs
+    if column == "cum_profit":
+        keys = [k for k in (by, "run") if k in frame.columns]
+        frame = frame.assign(cum_profit=frame.groupby(keys)["profit"].cumsum())
+    valid = [c for c in PERIOD_COLUMNS if c != "period"] + ["cum_profit"]
+    _check.choice("column", column, valid)
+    keys = [k for k in (by, "period") if k in frame.columns]
+    grouped = frame.groupby(keys)[column]
+    out = grouped.agg(mean="mean", sem="sem")
+    out["low"] = grouped.quantile((1 - level) / 2)
+    out["high"] = grouped.quantile((1 + level) / 2)
+    return out.reset_index()[keys + ["mean", "low", "high", "sem"]]
+
+
+def breakeven_period(runs: pd.DataFrame, policy: str, baseline: str) -> int | None:
+    """First period at which mean cumulative profit of ``policy`` exceeds ``baseline``.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Output of :func:`compare` (or stacked :func:`monte_carlo` frames) holding both
+        policies.
+    policy, baseline : str
+        Policy names in the ``policy`` column.
+
+    Returns
+    -------
+    int or None
+        The period, or ``None`` if ``policy`` never gets ahead.  If it is ahead from
+        the first period, that is 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"policy": ["a"] * 3 + ["b"] * 3, "run": 0, "period": [1, 2, 3] * 2,
+    ...                      "profit": [-5.0, 10.0, 10.0, 0.0, 1.0, 1.0]})
+    >>> breakeven_period(runs, "a", "b")  # cumulative a: -5, 5, 15; b: 0, 1, 2
+    2
+    >>> breakeven_period(runs, "b", "a") is None
+    True
+    """
+    present = sorted(runs["policy"].unique()) if "policy" in runs.columns else []
+    _check.choice("policy", policy, present)
+    _check.choice("baseline", baseline, present)
+    mean = bands(runs, "cum_profit").pivot(index="period", columns="policy", values="mean")
+    ahead = mean.index[(mean[policy] > mean[baseline]).to_numpy()]
+    return int(ahead[0]) if len(ahead) else None
