@@ -656,7 +656,9 @@ def breakeven_period(runs: pd.DataFrame, policy: str, baseline: str) -> int | No
     ...                      "profit": [-5.0, 10.0, 10.0, 0.0, 1.0, 1.0]})
     >>> breakeven_period(runs, "a", "b")  # cumulative a: -5, 5, 15; b: 0, 1, 2
     2
-    >>> breakeven_period(runs, "b", "a") is None
+    >>> breakeven_period(runs, "b", "a")  # b is ahead at once
+    1
+    >>> breakeven_period(runs.assign(profit=-1.0), "a", "b") is None  # never ahead
     True
     """
     present = sorted(runs["policy"].unique()) if "policy" in runs.columns else []
