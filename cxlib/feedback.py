@@ -76,6 +76,7 @@ __all__ = [
     "compare",
     "bands",
     "breakeven_period",
+    "explore",
     "PERIOD_COLUMNS",
 ]
 
@@ -667,3 +668,53 @@ def breakeven_period(runs: pd.DataFrame, policy: str, baseline: str) -> int | No
     mean = bands(runs, "cum_profit").pivot(index="period", columns="policy", values="mean")
     ahead = mean.index[(mean[policy] > mean[baseline]).to_numpy()]
     return int(ahead[0]) if len(ahead) else None
+
+
+def explore(
+    feedback_rate: float,
+    action_capacity: int,
+    action_delay: int,
+    *,
+    params: Params | None = None,
+    n_runs: int = 20,
+    rng: None | int | np.random.Generator = None,
+    columns: tuple[str, ...] = ("active", "quality", "cum_profit"),
+) -> pd.DataFrame:
+    """Listening vs not listening at one setting of the three loop levers, as bands.
+
+    The plain function behind :func:`cxlib.widgets.feedback_explorer`: it replaces
+    ``feedback_rate``, ``action_capacity`` and ``action_delay`` in ``params``, runs
+    :func:`compare` (listening and not listening, common random numbers) and returns
+    the Monte Carlo bands of each column.
+
+    Parameters
+    ----------
+    feedback_rate, action_capacity, action_delay
+        As in :class:`Params` (validated there).
+    params : Params, optional
+        Everything else; default ``Params()``.
+    n_runs : int, default 20
+    rng : None, int or numpy.random.Generator
+    columns : tuple of str
+        Period columns (or ``"cum_profit"``) to summarise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``metric, policy, period, mean, low, high, sem``.
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params, explore
+    >>> out = explore(0.3, 50, 4, params=Params(n_customers=300, n_periods=6), n_runs=3, rng=1)
+    >>> sorted(out["metric"].unique()), sorted(out["policy"].unique())
+    (['active', 'cum_profit', 'quality'], ['listening', 'not listening'])
+    """
+    import pandas as pd
+
+    base = Params() if params is None else _check_inputs(params, None)[0]
+    p = base.replace(feedback_rate=feedback_rate, action_capacity=action_capacity, action_delay=action_delay)
+    runs = compare(p, n_runs=n_runs, rng=rng)
+    return pd.concat([bands(runs, c).assign(metric=c) for c in columns], ignore_index=True)[
+        ["metric", "policy", "period", "mean", "low", "high", "sem"]
+    ]

@@ -1,7 +1,7 @@
 """ipywidgets explorers for the lessons.
 
-Each explorer is a thin layer over a plain, tested function (here
-:func:`cxlib.loyalty.confounding_demo`); ipywidgets and matplotlib are imported only
+Each explorer is a thin layer over a plain, tested function
+(:func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`); ipywidgets and matplotlib are imported only
 when an explorer is built.  The explorers draw once when built, so an executed
 notebook (papermill, nbconvert) shows a result without anyone touching a slider, and
 nothing in them waits for input.
@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cxlib import params
+from cxlib import params as check
 from cxlib._rng import seed_from
 
 if TYPE_CHECKING:  # pragma: no cover
     import ipywidgets
 
-__all__ = ["confounding_explorer"]
+__all__ = ["confounding_explorer", "feedback_explorer"]
 
 
 def _summary_html(res: dict[str, Any]) -> str:
@@ -84,8 +84,8 @@ def confounding_explorer(
 
     from cxlib import loyalty, plots
 
-    n_customers = params.integer("n_customers", n_customers, min=10, max=10_000_000)
-    value = params.real("value", value, min=0, max=0.95)
+    n_customers = check.integer("n_customers", n_customers, min=10, max=10_000_000)
+    value = check.real("value", value, min=0, max=0.95)
     seed = seed_from(rng)
 
     slider = w.FloatSlider(
@@ -130,3 +130,80 @@ def confounding_explorer(
     slider.observe(update, names="value")
     update()
     return w.VBox([slider, summary, output])
+
+
+def feedback_explorer(
+    params: Any = None,
+    *,
+    n_runs: int = 20,
+    rng: None | int | np.random.Generator = 0,
+) -> ipywidgets.VBox:
+    """Sliders for the three levers of the feedback loop; redraws listening vs not.
+
+    The sliders set ``feedback_rate``, ``action_capacity`` and ``action_delay``; on
+    release, :func:`cxlib.feedback.explore` runs ``n_runs`` replications of each
+    policy (common random numbers, the same seed at every position) and the figure
+    shows customers, quality and cumulative profit with 90% Monte Carlo bands.
+
+    Parameters
+    ----------
+    params : cxlib.feedback.Params, optional
+        Everything else (and the sliders' starting values); default ``Params()``.
+    n_runs : int, default 20
+        Replications per policy at each slider position (1 to 1,000).
+    rng : None, int or numpy.random.Generator, default 0
+        Seed; a Generator or ``None`` is used once to draw it.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``children``: an HBox of the three sliders, an HTML summary line and an
+        Output holding the figure.
+
+    Examples
+    --------
+    >>> from cxlib.widgets import feedback_explorer
+    >>> box = feedback_explorer(n_runs=5)  # doctest: +SKIP
+    >>> sliders, summary, output = box.children  # doctest: +SKIP
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from cxlib import feedback, plots
+
+    base = feedback.Params() if params is None else feedback._check_inputs(params, None)[0]
+    n_runs = check.integer("n_runs", n_runs, min=1, max=1_000)
+    seed = seed_from(rng)
+    common = {"continuous_update": False, "style": {"description_width": "initial"}}
+    rate = w.FloatSlider(value=base.feedback_rate, min=0.0, max=1.0, step=0.05, description="feedback rate",
+                         readout_format=".2f", **common)
+    capacity = w.IntSlider(value=base.action_capacity, min=0, max=max(200, base.action_capacity), step=5,
+                           description="action capacity", **common)
+    delay = w.IntSlider(value=base.action_delay, min=0, max=max(26, base.action_delay), step=1,
+                        description="action delay", **common)
+    summary = w.HTML()
+    output = w.Output()
+    labels = {"active": "active customers", "quality": "quality (0-1)", "cum_profit": "cumulative profit ($)"}
+
+    def update(change: Any = None) -> None:
+        frame = feedback.explore(rate.value, capacity.value, delay.value, params=base, n_runs=n_runs, rng=seed)
+        end = frame[frame["period"] == frame["period"].max()].set_index(["metric", "policy"])["mean"]
+        summary.value = (
+            f"after {int(frame['period'].max())} periods, mean of {n_runs} runs: customers "
+            f"{end['active', 'listening']:,.0f} listening vs {end['active', 'not listening']:,.0f} not; "
+            f"cumulative profit ${end['cum_profit', 'listening']:,.0f} vs ${end['cum_profit', 'not listening']:,.0f}"
+        )
+        with output:
+            output.clear_output(wait=True)
+            fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+            for ax, (metric, label) in zip(axes, labels.items()):
+                plots.trajectory_bands(frame[frame["metric"] == metric], ax=ax, ylabel=label)
+            fig.tight_layout()
+            display(fig)
+            plt.close(fig)
+
+    for slider in (rate, capacity, delay):
+        slider.observe(update, names="value")
+    update()
+    return w.VBox([w.HBox([rate, capacity, delay]), summary, output])

@@ -17,13 +17,17 @@ PROMISED = {
         "loyalty_effect_naive", "loyalty_effect_adjusted", "loyalty_effect_true",
         "loyalty_effect_ci", "elasticity", "cdnow_slope",
     },
+    "03_feedback_loops": {
+        "retention_listening", "retention_not_listening", "profit_listening",
+        "profit_not_listening", "breakeven_period",
+    },
 }
 
 ids = [p.stem for p in NOTEBOOKS]
 
 
 def test_there_are_lessons():
-    assert "02_loyalty_and_revenue" in ids
+    assert {"02_loyalty_and_revenue", "03_feedback_loops"} <= set(ids)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -88,3 +92,27 @@ def test_lesson_02_records_tell_the_known_truth_story(tmp_path):
     # the adjusted slope is far closer to the truth than the naive one
     assert abs(rec["loyalty_effect_adjusted"] - truth) < abs(rec["loyalty_effect_naive"] - truth)
     assert rec["cdnow_slope"] > 0 and 0 < rec["elasticity"] < 2
+
+
+def test_lesson_03_records_agree_with_the_engine(tmp_path):
+    """The lesson's records are what cxlib.feedback gives for the same parameters."""
+    from cxlib import feedback
+
+    path = next(p for p in NOTEBOOKS if p.stem == "03_feedback_loops")
+    result = notebooks.execute(path, tmp_path / "03.ipynb", smoke=True)
+    rec, par = result.records, result.parameters
+    specs = notebooks.parameters(path)
+    values = {n: par.get(n, s.default) for n, s in specs.items()}
+    base = feedback.Params(
+        n_customers=values["n_customers"], n_periods=values["n_periods"],
+        feedback_rate=values["feedback_rate"], action_capacity=values["action_capacity"],
+        action_delay=values["action_delay"], acquisition=0.012 * values["n_customers"],
+    )
+    runs = feedback.compare(base, [feedback.Policy.listening(values["recovery"]), feedback.Policy.not_listening()],
+                            values["n_runs"], rng=12345)
+    # same model, different random numbers: agree within Monte Carlo error
+    per_run = runs.groupby(["policy", "run"])["retention"].first().groupby("policy")
+    for policy, key in (("listening", "retention_listening"), ("not listening", "retention_not_listening")):
+        mean, sem = per_run.mean()[policy], per_run.sem()[policy]
+        assert abs(rec[key] - mean) < 5 * sem * (2 ** 0.5) + 1e-9, (key, rec[key], mean, sem)
+    assert rec["breakeven_period"] is None or 1 <= rec["breakeven_period"] <= values["n_periods"]
