@@ -2,6 +2,7 @@
 #   make course   set up, run every lesson, build the HTML course in build/
 #   make test     set up, run the whole test suite
 #   make lab      set up, open JupyterLab on the lessons
+#   make bench    set up (with the benchmark-only peers), run benchmarks/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup course smoke test lab clean
+.PHONY: setup course smoke test lab bench clean
 
 setup: $(STAMP)
 
@@ -36,6 +37,10 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	$(BIN)/python benchmarks/feedback.py
 
 clean:
 	rm -rf build
