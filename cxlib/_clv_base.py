@@ -1,0 +1,229 @@
+"""Shared machinery of the CLV models: maximum likelihood on log-parameters.
+
+Every model in :mod:`cxlib.clv` is fitted the same way: the negative log-likelihood
+(and, where practical, its analytic gradient) is written in terms of the logarithms of
+the positive parameters, minimised with SciPy from several starting points when needed,
+and the result is checked before it is returned.  :class:`Fit` is the common result:
+``params``, standard errors (delta method from the observed information on the log
+scale), ``loglik``, ``converged`` and ``summary()``.  A fit that fails, or that stops at
+a point that is not a proper optimum, is never returned silently: :func:`fit_mle`
+warns with :class:`ConvergenceWarning` and sets ``converged=False``, or raises
+:class:`FitError` when no start gave a finite likelihood.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["ConvergenceWarning", "FitError", "Fit", "fit_mle", "numeric_hessian"]
+
+
+class ConvergenceWarning(UserWarning):
+    """A fit stopped without a clear optimum; its ``converged`` is False."""
+
+
+class FitError(RuntimeError):
+    """No parameters could be estimated (e.g. the likelihood is not finite anywhere tried)."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted CLV model: estimates, uncertainty and how the optimiser fared.
+
+    Attributes
+    ----------
+    model : str
+        The model's name, e.g. ``"BG/NBD"``.
+    params : pandas.Series
+        Estimates, labelled with the model's parameter names.
+    se : pandas.Series
+        Standard errors (delta method from the inverse observed information on the log
+        scale); NaN where the information matrix is singular.
+    loglik : float
+        Maximised log-likelihood.
+    n : int
+        Number of observations (customers; weights summed).
+    converged : bool
+        Whether the optimiser reported success and the gradient is small.
+    message : str
+        The optimiser's message and any diagnosis.
+    """
+
+    model: str
+    params: pd.Series
+    se: pd.Series
+    loglik: float
+    n: int
+    converged: bool
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, ``2k - 2 loglik``."""
+        return 2 * len(self.params) - 2 * self.loglik
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals (Wald on the log scale)."""
+        import pandas as pd
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_se = self.se / self.params
+        return pd.DataFrame(
+            {
+                "estimate": self.params,
+                "std_error": self.se,
+                "ci_low": self.params * np.exp(-1.959964 * log_se),
+                "ci_high": self.params * np.exp(1.959964 * log_se),
+            }
+        )
+
+    def __repr__(self) -> str:
+        est = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        flag = "" if self.converged else ", NOT CONVERGED"
+        return f"{type(self).__name__}({self.model}: {est}; loglik={self.loglik:.2f}, n={self.n:,}{flag})"
+
+
+def numeric_hessian(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of a scalar function (for standard errors)."""
+    x = np.asarray(x, dtype=float)
+    k = x.size
+    h = step * np.maximum(1.0, np.abs(x))
+    hess = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            ei = np.zeros(k)
+            ej = np.zeros(k)
+            ei[i] = h[i]
+            ej[j] = h[j]
+            value = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h[i] * h[j])
+            hess[i, j] = hess[j, i] = value
+    return hess
+
+
+def fit_mle(
+    model: str,
+    names: Sequence[str],
+    negloglik: Callable[[np.ndarray], float],
+    starts: Sequence[Sequence[float]],
+    *,
+    gradient: Callable[[np.ndarray], np.ndarray] | None = None,
+    n: int,
+    fit_class: type[Fit] = Fit,
+    gtol: float = 1e-4,
+    extra: dict[str, Any] | None = None,
+) -> Fit:
+    """Minimise ``negloglik`` over log-parameters from several starts; check the result.
+
+    Parameters
+    ----------
+    model : str
+        Name for messages and the result.
+    names : sequence of str
+        Parameter names, in the order of the log-parameter vector.
+    negloglik : callable
+        ``f(log_params) -> float``: the negative log-likelihood (finite where defined,
+        ``inf`` or ``nan`` elsewhere).
+    starts : sequence of sequences
+        Starting log-parameter vectors, tried in order; the best optimum wins.
+    gradient : callable, optional
+        Analytic gradient of ``negloglik`` with respect to the log-parameters.
+    n : int
+        Number of observations, for the result.
+    fit_class : type, default Fit
+        The result class (a subclass of :class:`Fit` carrying the model's predictions).
+    gtol : float
+        Largest acceptable gradient norm (per observation) at the optimum.
+    extra : dict, optional
+        Stored on the result (e.g. the data the predictions need).
+
+    Returns
+    -------
+    Fit
+        Of type ``fit_class``.
+
+    Raises
+    ------
+    FitError
+        If no start gives a finite likelihood or every optimisation fails outright.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the best optimum is doubtful; the result then has ``converged=False``.
+    """
+    import pandas as pd
+    from scipy.optimize import minimize
+
+    def safe(x: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            value = float(negloglik(np.asarray(x, dtype=float)))
+        return value if np.isfinite(value) else 1e300
+
+    best = None
+    messages = []
+    for start in starts:
+        x0 = np.asarray(start, dtype=float)
+        if not np.isfinite(safe(x0)) or safe(x0) >= 1e300:
+            messages.append(f"start {np.round(np.exp(x0), 4).tolist()}: likelihood not finite")
+            continue
+        for method in ("BFGS", "Nelder-Mead"):
+            jac = gradient if (gradient is not None and method == "BFGS") else None
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                opts = {"maxiter": 5000} if method == "BFGS" else {"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-10}
+                res = minimize(safe, x0, jac=jac, method=method, options=opts)
+            if np.isfinite(res.fun) and res.fun < 1e300 and (best is None or res.fun < best.fun - 1e-9):
+                best = res
+            if res.success:
+                break
+            messages.append(f"{method} from {np.round(np.exp(x0), 4).tolist()}: {res.message}")
+    if best is None:
+        raise FitError(f"{model}: no parameters could be estimated; " + "; ".join(messages))
+
+    x = np.asarray(best.x, dtype=float)
+    grad = gradient(x) if gradient is not None else _numeric_gradient(safe, x)
+    grad_norm = float(np.max(np.abs(grad))) / max(n, 1)
+    hess = numeric_hessian(safe, x)
+    try:
+        cov_log = np.linalg.inv(hess)
+        diag = np.diag(cov_log)
+        se_log = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+        positive_definite = bool(np.all(np.linalg.eigvalsh((hess + hess.T) / 2) > 0))
+    except np.linalg.LinAlgError:
+        se_log = np.full(x.size, np.nan)
+        positive_definite = False
+    params = np.exp(x)
+    converged = grad_norm < gtol and positive_definite
+    message = str(best.message)
+    if not converged:
+        why = []
+        if grad_norm >= gtol:
+            why.append(f"gradient per observation {grad_norm:.2g} >= {gtol:g}")
+        if not positive_definite:
+            why.append("the Hessian is not positive definite (a flat or saddle point)")
+        message = f"{message}; doubtful optimum: {', '.join(why) or 'optimiser reported failure'}"
+        warnings.warn(f"{model} fit did not converge cleanly: {message}", ConvergenceWarning, stacklevel=3)
+    return fit_class(
+        model=model,
+        params=pd.Series(params, index=list(names), name="estimate"),
+        se=pd.Series(params * se_log, index=list(names), name="std_error"),
+        loglik=-float(best.fun),
+        n=int(n),
+        converged=converged,
+        message=message,
+        extra=dict(extra or {}),
+    )
+
+
+def _numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-6) -> np.ndarray:
+    h = step * np.maximum(1.0, np.abs(x))
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h_i) for e, h_i in zip(np.eye(x.size), h)])
