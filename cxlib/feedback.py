@@ -188,6 +188,10 @@ class Params:
         ).set_index("parameter")
 
 
+def _num(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1000 else f"{x:g}"
+
+
 def _params_section() -> str:
     lines = ["", "    Parameters", "    ----------"]
     for f in fields(Params):
@@ -195,7 +199,7 @@ def _params_section() -> str:
         kind = "int" if f.metadata["kind"] == "int" else "float"
         lines.append(f"    {f.name} : {kind}, default {f.default!r}")
         lines.append(f"        {f.metadata['help'][0].upper()}{f.metadata['help'][1:]}; in {f.metadata['unit']}, "
-                     f"from {lo:g} to {hi:g}.")
+                     f"from {_num(lo)} to {_num(hi)}.")
     return "\n".join(lines) + "\n"
 
 
@@ -258,7 +262,8 @@ class Policy:
 
     def to_act(self, ready: int, capacity: int) -> int:
         """How many ready feedback items to act on this period (oldest first)."""
-        return min(capacity, math.floor(self.act_share * ready))
+        # round first: 0.29 * 100 is 28.999999999999996 in floating point, and means 29
+        return min(capacity, math.floor(round(self.act_share * ready, 9)))
 
     def recovery_probability(self, satisfaction: np.ndarray) -> float | np.ndarray:
         """Probability of resolving each voiced problem, given the customers' satisfaction."""
@@ -622,6 +627,7 @@ def bands(runs: pd.DataFrame, column: str, *, level: float = 0.9, by: str = "pol
     frame = runs
     if column == "cum_profit":
         keys = [k for k in (by, "run") if k in frame.columns]
+        frame = frame.sort_values(keys + ["period"])  # cumulate in time order whatever the row order
         frame = frame.assign(cum_profit=frame.groupby(keys)["profit"].cumsum())
     valid = [c for c in PERIOD_COLUMNS if c != "period"] + ["cum_profit"]
     _check.choice("column", column, valid)
