@@ -7,9 +7,10 @@ Two kinds of data, in the order the course uses them (known truth first):
   checked against the true value (``Panel.truth``).  :data:`DATASHEET` documents
   every column and the generating equations.
 * :func:`load` reads a real data set listed in ``datasets/manifest.json`` (the CDNOW
-  transactions of Fader, Hardie & Lee, 2005) after checking its sha256 checksum;
-  :func:`read_cdnow` reads any file in the CDNOW layout; :func:`verify` and
-  :func:`list_datasets` back the ``cx datasets`` command.
+  transactions of Fader, Hardie & Lee, 2005; the published retention series of Fader &
+  Hardie, 2007) after checking its sha256 checksum; :func:`read_cdnow` reads any file
+  in the CDNOW layout; :func:`verify` and :func:`list_datasets` back the
+  ``cx datasets`` command.
 
 The datasets directory is ``$CXCOURSE_DATASETS`` when that environment variable is
 set, else ``datasets/`` at the repository root (:data:`DATASETS_DIR`).
@@ -385,7 +386,7 @@ def _default_datasets_dir() -> Path:
 DATASETS_DIR: Path = _default_datasets_dir()
 
 _MANIFEST = "manifest.json"
-_FORMATS = {"cdnow_master": "master", "cdnow_sample": "sample"}
+_FORMATS = {"cdnow_master": "master", "cdnow_sample": "sample", "csv": "csv"}
 _CDNOW_COLUMNS = {
     "master": ("customer_id", "date", "cds", "amount"),
     "sample": ("customer_id", "sample_id", "date", "cds", "amount"),
@@ -440,10 +441,10 @@ def _missing_file(path: Path, what: str = "file") -> FileNotFoundError:
     return FileNotFoundError(f"{what} {str(path)!r} does not exist; the directory {listing}")
 
 
-def _checksum_error(path: Path, expected: str, actual: str) -> ValueError:
+def _checksum_error(path: Path, expected: str, actual: str, datasheet: str = "cdnow.md") -> ValueError:
     return ValueError(
         f"file {str(path)!r} failed its checksum: expected sha256 {expected}, got {actual}; "
-        "the file may be corrupted or edited: re-copy it (see datasets/cdnow.md)"
+        f"the file may be corrupted or edited: re-copy it (see datasets/{datasheet})"
     )
 
 
@@ -465,9 +466,10 @@ def list_datasets() -> pd.DataFrame:
     --------
     >>> from cxlib.data import list_datasets
     >>> list_datasets()[["name", "rows"]]
-               name   rows
-    0  cdnow_master  69659
-    1  cdnow_sample   6919
+                   name   rows
+    0      cdnow_master  69659
+    1      cdnow_sample   6919
+    2  retention_series     13
     """
     import pandas as pd
 
@@ -511,7 +513,7 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
     --------
     >>> from cxlib.data import verify
     >>> verify()
-    {'cdnow_master': True, 'cdnow_sample': True}
+    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True}
     """
     manifest = _manifest()
     strict = params.boolean("strict", strict)
@@ -528,7 +530,7 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
         actual = _sha256(path)
         ok = actual == entry["sha256"].lower()
         if not ok and strict:
-            raise _checksum_error(path, entry["sha256"], actual)
+            raise _checksum_error(path, entry["sha256"], actual, entry.get("datasheet", "cdnow.md"))
         out[key] = ok
     return out
 
@@ -723,14 +725,17 @@ def load(name: str) -> pd.DataFrame:
     Parameters
     ----------
     name : str
-        ``"cdnow_master"`` (all 23,570 customers, 69,659 transactions) or
-        ``"cdnow_sample"`` (a 1/10 sample: 2,357 customers, 6,919 transactions).
-        See :func:`list_datasets` and ``datasets/cdnow.md``.
+        ``"cdnow_master"`` (all 23,570 customers, 69,659 transactions),
+        ``"cdnow_sample"`` (a 1/10 sample: 2,357 customers, 6,919 transactions) or
+        ``"retention_series"`` (survivors of two cohorts of 1,000 customers over 12
+        years, Fader & Hardie 2007).  See :func:`list_datasets` and the datasheets in
+        ``datasets/`` (``cdnow.md``, ``retention_series.md``).
 
     Returns
     -------
     pandas.DataFrame
-        As returned by :func:`read_cdnow`.
+        For the CDNOW files, as returned by :func:`read_cdnow`; for data sets of format
+        ``"csv"`` in the manifest, the file as read by :func:`pandas.read_csv`.
 
     Raises
     ------
@@ -746,10 +751,15 @@ def load(name: str) -> pd.DataFrame:
     >>> tx = load("cdnow_sample")
     >>> len(tx), tx["customer_id"].nunique()
     (6919, 2357)
+    >>> load("retention_series").head(3)
+       year  regular  high_end
+    0     0     1000      1000
+    1     1      631       869
+    2     2      468       743
     >>> load("cdnow_mastr")
     Traceback (most recent call last):
     ...
-    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample'; did you mean 'cdnow_master'?
+    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series'; did you mean 'cdnow_master'?
     """
     manifest = _manifest()
     name = params.choice("dataset", name, list(manifest))
@@ -760,7 +770,29 @@ def load(name: str) -> pd.DataFrame:
             f"dataset {name!r} has format {fmt!r} in the manifest; this version of cxlib "
             f"reads {', '.join(map(repr, _FORMATS))}"
         )
-    return read_cdnow(datasets_dir() / entry["file"], format=_FORMATS[fmt], sha256=entry["sha256"])
+    path = datasets_dir() / entry["file"]
+    if fmt == "csv":
+        return _read_csv(path, entry["sha256"], entry.get("datasheet", f"{name}.md"))
+    return read_cdnow(path, format=_FORMATS[fmt], sha256=entry["sha256"])
+
+
+def _read_csv(path: Path, sha256: str, datasheet: str) -> pd.DataFrame:
+    """Read a CSV data set after checking its sha256 checksum."""
+    import io
+
+    import pandas as pd
+
+    if not path.is_file():
+        raise _missing_file(path, "data file")
+    raw = path.read_bytes()
+    actual = hashlib.sha256(raw).hexdigest()
+    if actual != sha256.lower():
+        raise _checksum_error(path, sha256, actual, datasheet)
+    try:
+        return pd.read_csv(io.BytesIO(raw))
+    except (ValueError, UnicodeDecodeError) as exc:
+        message = " ".join(str(exc).split())
+        raise ValueError(f"file {str(path)!r} cannot be read as CSV: {message}") from None
 
 
 def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dict[str, Any]]:
@@ -786,6 +818,26 @@ def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dic
             "format": name,
             "rows": len(frame),
             "customers": int(frame["customer_id"].nunique()),
+            "description": description,
+        }
+    csv_sets = {
+        "retention_series": (
+            "retention_series.csv",
+            "retention_series.md",
+            "Customers still active from cohorts of 1,000 'regular' and 'high end' customers, "
+            "years 0-12, as published by Fader & Hardie (2007); see retention_series.md",
+        ),
+    }
+    import pandas as pd
+
+    for name, (file, datasheet, description) in csv_sets.items():
+        frame = pd.read_csv(folder / file)
+        manifest[name] = {
+            "file": file,
+            "sha256": _sha256(folder / file),
+            "format": "csv",
+            "rows": len(frame),
+            "datasheet": datasheet,
             "description": description,
         }
     (folder / _MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

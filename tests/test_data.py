@@ -236,12 +236,13 @@ def test_load_sample_is_a_subset_of_master():
 def test_list_and_verify():
     table = data.list_datasets()
     assert list(table.columns) == ["name", "file", "rows", "sha256", "description"]
-    assert table.set_index("name")["rows"].to_dict() == {"cdnow_master": 69_659, "cdnow_sample": 6_919}
-    assert data.verify() == {"cdnow_master": True, "cdnow_sample": True}
+    assert table.set_index("name")["rows"].to_dict() == {"cdnow_master": 69_659, "cdnow_sample": 6_919,
+                                                         "retention_series": 13}
+    assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True}
     assert data.verify("cdnow_sample") == {"cdnow_sample": True}
     manifest = json.loads((data.datasets_dir() / "manifest.json").read_text())
     for entry in manifest.values():
-        assert entry["format"] in ("cdnow_master", "cdnow_sample") and len(entry["sha256"]) == 64
+        assert entry["format"] in ("cdnow_master", "cdnow_sample", "csv") and len(entry["sha256"]) == 64
 
 
 def _copy_datasets(tmp_path: Path) -> Path:
@@ -256,7 +257,7 @@ def test_env_var_redirects_and_verify_catches_edits(tmp_path, monkeypatch):
     assert data.datasets_dir() == target
     with open(target / "CDNOW_sample.txt", "ab") as fh:
         fh.write(b" 23569 2357 19980630  1   1.00\r\n")
-    assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False}
+    assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True}
     with pytest.raises(ValueError, match="failed its checksum.*re-copy"):
         data.verify("cdnow_sample")
     with pytest.raises(ValueError, match="CDNOW_sample.txt' failed its checksum"):

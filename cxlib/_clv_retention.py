@@ -1,0 +1,627 @@
+"""Contractual retention: the shifted-beta-geometric (sBG) model and the margin multiple.
+
+In a contractual setting (subscriptions, memberships, insurance) we see when customers
+leave.  The sBG model of Fader & Hardie (2007) says: at the end of each period a
+customer renews with a probability ``1 - theta`` that is her own and stays the same
+over time, and ``theta`` varies across customers as Beta(alpha, beta).  The cohort's
+retention rate then *rises* over time although no customer's does: the customers most
+likely to leave leave first.  With ``T`` the period in which a customer churns,
+
+* ``P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta)``, t = 1, 2, ...
+* ``S(t) = P(T > t) = B(alpha, beta + t) / B(alpha, beta)``, with S(0) = 1;
+* ``r_t = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)``.
+
+:func:`fit_sbg` fits alpha and beta by maximum likelihood to a cohort's counts of
+customers still alive after each period, :func:`simulate_sbg` simulates such counts,
+and :func:`margin_multiple` gives the textbook value of a customer under a *constant*
+retention rate, the benchmark the sBG corrects.
+
+References
+----------
+Fader, P. S., & Hardie, B. G. S. (2007). How to project customer retention. *Journal of
+Interactive Marketing*, 21(1), 76-90. https://doi.org/10.1002/dir.20074
+
+Fader, P. S., & Hardie, B. G. S. (2010). Customer-base valuation in a contractual
+setting: The perils of ignoring heterogeneity. *Marketing Science*, 29(1), 85-93.
+https://doi.org/10.1287/mksc.1080.0482
+
+Gupta, S., & Lehmann, D. R. (2005). *Managing Customers as Investments*. Wharton School
+Publishing (the margin multiple).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from cxlib import params
+from cxlib._clv_base import ConvergenceWarning, Fit, fit_mle
+from cxlib._rng import check_rng
+
+__all__ = ["SBGFit", "fit_sbg", "simulate_sbg", "margin_multiple"]
+
+ArrayLike = Any
+
+
+# ---------------------------------------------------------------------------
+# Argument checks for arrays (params handles scalars)
+# ---------------------------------------------------------------------------
+
+
+def _numeric_array(name: str, value: Any, want: str) -> np.ndarray:
+    """``value`` as a float array; TypeError (one line) if it is not numbers."""
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise TypeError(f"{name} must be {want}; got {value!r} ({type(value).__name__})")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):  # ragged sequences
+        raise TypeError(f"{name} must be {want}; got {_short(value)}") from None
+    items = list(value) if isinstance(value, (list, tuple)) else []
+    if arr.dtype.kind not in "iuf" or any(isinstance(item, bool) for item in items):
+        # name the first offending element (numpy turns [1, True] into integers, [1, "2"] into strings)
+        for item in np.asarray(value, dtype=object).ravel() if not items else items:
+            if isinstance(item, bool) or not isinstance(item, numbers.Real):
+                raise TypeError(f"{name} must be {want}; got {item!r} ({type(item).__name__}) in {_short(value)}")
+        if arr.dtype.kind not in "iufO":
+            raise TypeError(f"{name} must be {want}; got {_short(value)} (dtype {arr.dtype})")
+    return arr.astype(float)
+
+
+def _short(value: Any) -> str:
+    text = repr(value if not isinstance(value, np.ndarray) else value.tolist())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _first(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _where(arr: np.ndarray, mask: np.ndarray) -> str:
+    """``"1.5"`` for a scalar, ``"1.5 at position 3"`` for an array."""
+    if arr.ndim == 0:
+        return repr(float(arr))
+    pos = _first(mask)
+    at = pos[0] if len(pos) == 1 else pos
+    return f"{float(arr[pos])!r} at position {at}"
+
+
+def _times(name: str, t: ArrayLike, minimum: int) -> np.ndarray:
+    """Whole numbers ``>= minimum`` (periods), as a float array."""
+    want = f"a whole number of periods >= {minimum} (or an array of them)"
+    arr = _numeric_array(name, t, want)
+    bad = ~np.isfinite(arr) | (arr != np.round(arr))
+    if bad.any():
+        raise ValueError(f"{name} must be {want}; got {_where(arr, bad)}")
+    if (arr < minimum).any():
+        raise ValueError(f"{name} must be {want}; got {_where(arr, arr < minimum)}")
+    return arr
+
+
+def _out(arr: np.ndarray, like: np.ndarray) -> float | np.ndarray:
+    return float(arr) if np.ndim(like) == 0 else np.asarray(arr, dtype=float)
+
+
+# ---------------------------------------------------------------------------
+# The model's formulas
+# ---------------------------------------------------------------------------
+
+
+def _log_survival(alpha: float, beta: float, t: np.ndarray) -> np.ndarray:
+    from scipy.special import betaln
+
+    return betaln(alpha, beta + t) - betaln(alpha, beta)
+
+
+def _derl_closed_form(alpha: float, beta: float, discount: float, n: int) -> float:
+    """Fader & Hardie (2010)'s closed form, with SciPy's ``hyp2f1`` (inaccurate in places; see ``_derl``)."""
+    from scipy.special import hyp2f1
+
+    b = beta + n
+    return float(b / (alpha + b) * hyp2f1(1.0, b + 1.0, alpha + b + 1.0, 1.0 / (1.0 + discount)))
+
+
+#: Below this discount rate DERL is taken from ``hyp2f1`` (the series would need > 4e7 terms).
+_SERIES_MIN_DISCOUNT = 1e-6
+
+
+def _derl(alpha: float, beta: float, discount: float, n: int) -> float:
+    """DERL by summing its series to a rigorous relative tail bound of 1e-16.
+
+    ``DERL = sum_{k>=0} t_k`` with ``t_0 = (b + n) / (a + b + n)`` and
+    ``t_k = t_{k-1} z (b + n + k) / (a + b + n + k)``, ``z = 1 / (1 + d)``.  Each ratio is
+    below ``z``, so the tail after ``t_K`` is below ``t_K z / (1 - z) = t_K / d``.  The
+    series is used rather than the closed form because SciPy's ``hyp2f1`` at these
+    arguments (c - a - b = alpha - 1, z near 1) returns inf or nan, or silently loses
+    digits, once ``beta + n`` reaches the hundreds (e.g. alpha=10, beta=100, n=50,
+    d=0.1: relative error 4e-4; alpha=50, beta=100, d=0.01: inf).
+    """
+    if discount < _SERIES_MIN_DISCOUNT:
+        value = _derl_closed_form(alpha, beta, discount, n)
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(
+                f"DERL cannot be computed accurately for discount {discount!r} (alpha={alpha:.4g}, "
+                f"beta={beta:.4g}, n_renewals={n}); use a discount >= {_SERIES_MIN_DISCOUNT:g}"
+            )
+        return value
+    b = beta + n
+    log_z = -np.log1p(discount)
+    log_t = np.log(b) - np.log(alpha + b)  # log t_0
+    total = np.exp(log_t)
+    k0, size = 1, 1024
+    while True:
+        k = np.arange(k0, k0 + size, dtype=float)
+        log_terms = log_t + np.cumsum(log_z + np.log1p(-alpha / (alpha + b + k)))
+        terms = np.exp(log_terms)
+        total += terms.sum()
+        log_t = log_terms[-1]
+        if np.exp(log_t) / discount <= 1e-16 * total:
+            return float(total)
+        k0 += size
+        size = min(size * 2, 1 << 20)
+
+
+@dataclass(frozen=True, repr=False)
+class SBGFit(Fit):
+    """A fitted shifted-beta-geometric model (see :func:`fit_sbg`).
+
+    ``params`` holds ``alpha`` and ``beta`` (the Beta distribution of the per-period
+    churn probability across customers); ``extra["alive"]`` the counts fitted to.
+    Time is counted in the periods of the data: period ``t`` runs from ``t - 1`` to
+    ``t``, and customers churn (fail to renew) at the end of a period.
+    """
+
+    @property
+    def alpha(self) -> float:
+        """The first Beta parameter (weight on churning)."""
+        return float(self.params["alpha"])
+
+    @property
+    def beta(self) -> float:
+        """The second Beta parameter (weight on renewing)."""
+        return float(self.params["beta"])
+
+    def survival(self, t: ArrayLike) -> float | np.ndarray:
+        """Probability that a customer is still alive after ``t`` periods, ``S(t)``.
+
+        ``S(t) = B(alpha, beta + t) / B(alpha, beta)``; ``S(0) = 1``.
+
+        Parameters
+        ----------
+        t : int or array of int, >= 0
+            Periods since acquisition.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Of the shape of ``t``.
+
+        Examples
+        --------
+        >>> from cxlib._clv_retention import fit_sbg
+        >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+        >>> fit.survival([0, 1, 7]).round(3)
+        array([1.   , 0.627, 0.239])
+        """
+        tt = _times("t", t, 0)
+        return _out(np.exp(_log_survival(self.alpha, self.beta, tt)), tt)
+
+    def retention(self, t: ArrayLike) -> float | np.ndarray:
+        """Retention rate of period ``t``: ``r_t = S(t) / S(t - 1)``, for ``t >= 1``.
+
+        ``r_t = (beta + t - 1) / (alpha + beta + t - 1)``: the share of the customers
+        alive at the start of period ``t`` who renew at its end.  It rises with ``t``
+        (the cohort's composition changes; no customer's own rate does).
+
+        Examples
+        --------
+        >>> from cxlib._clv_retention import fit_sbg
+        >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+        >>> fit.retention([1, 2, 12]).round(3)
+        array([0.627, 0.756, 0.945])
+        """
+        tt = _times("t", t, 1)
+        a, b = self.alpha, self.beta
+        return _out((b + tt - 1) / (a + b + tt - 1), tt)
+
+    def churn_probability(self, t: ArrayLike) -> float | np.ndarray:
+        """Probability that a new customer churns in period ``t``, ``P(T = t)``, ``t >= 1``.
+
+        ``P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta) = S(t - 1) - S(t)``:
+        unconditional, seen from acquisition.  The probability of churning in period
+        ``t`` *given* being alive at its start is ``1 - retention(t)``.
+
+        Examples
+        --------
+        >>> from cxlib._clv_retention import fit_sbg
+        >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+        >>> fit.churn_probability([1, 2]).round(3)
+        array([0.373, 0.153])
+        """
+        from scipy.special import betaln
+
+        tt = _times("t", t, 1)
+        a, b = self.alpha, self.beta
+        return _out(np.exp(betaln(a + 1, b + tt - 1) - betaln(a, b)), tt)
+
+    def expected_alive(self, t: ArrayLike, cohort_size: int) -> float | np.ndarray:
+        """Expected number of a cohort's customers still alive after ``t`` periods.
+
+        ``cohort_size * S(t)``.
+
+        Examples
+        --------
+        >>> from cxlib._clv_retention import fit_sbg
+        >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+        >>> fit.expected_alive([8, 12], cohort_size=1000).round(1)
+        array([220.1, 170. ])
+        """
+        size = params.integer("cohort_size", cohort_size, min=1)
+        return size * self.survival(t)
+
+    def derl(self, discount: float | ArrayLike, n_renewals: int = 0) -> float | np.ndarray:
+        """Discounted expected residual lifetime (DERL) of a customer with ``n_renewals`` renewals.
+
+        The closed form of Fader & Hardie (2010) is
+        ``DERL = (beta + n) / (alpha + beta + n) * 2F1(1, beta + n + 1; alpha + beta + n + 1; 1 / (1 + d))``,
+        which is the sum
+
+        ``DERL = sum_{k >= 0} S(n + 1 + k) / S(n) / (1 + d)^k``:
+
+        the expected number of *future* payments of a customer who has renewed ``n``
+        times (is alive after ``n`` periods), valued at the moment of her next renewal
+        decision: payment ``n + 1`` (if she renews) counts fully, the one after it is
+        discounted one period, and so on.  Multiply by the margin per period to get the
+        expected residual lifetime value.  A customer's "discounted expected lifetime"
+        at acquisition, counting the payment made then, is ``1 + derl(d, 0) / (1 + d)``.
+
+        The value is computed by summing the series to a relative tail bound of 1e-16
+        (it agrees with the closed form wherever SciPy's ``hyp2f1`` is accurate; that
+        function returns inf, nan or a few wrong digits once ``beta + n`` is in the
+        hundreds and ``d`` is small).  Only for ``d < 1e-6``, where the series would
+        need tens of millions of terms, is ``hyp2f1`` used.
+
+        Parameters
+        ----------
+        discount : float or array of float, > 0
+            Discount rate per period ``d`` (e.g. 0.1 for 10% a year with yearly periods).
+        n_renewals : int, default 0
+            Renewals made so far.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Of the shape of ``discount``.
+
+        Examples
+        --------
+        >>> from cxlib._clv_retention import fit_sbg
+        >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+        >>> round(fit.derl(0.1), 2), round(fit.derl(0.1, n_renewals=4), 2)
+        (2.96, 5.89)
+        """
+        d = _numeric_array("discount", discount, "a discount rate > 0 (or an array of them)")
+        bad = ~np.isfinite(d) | (d <= 0)
+        if bad.any():
+            raise ValueError(f"discount must be a discount rate > 0 (or an array of them); got {_where(d, bad)}")
+        n = params.integer("n_renewals", n_renewals, min=0)
+        values = np.array([_derl(self.alpha, self.beta, float(x), n) for x in d.ravel()])
+        return _out(values.reshape(d.shape), d)
+
+
+# ---------------------------------------------------------------------------
+# Fitting and simulating
+# ---------------------------------------------------------------------------
+
+
+def _check_alive(alive: Any) -> np.ndarray:
+    want = "a sequence of customer counts (cohort size first, then the customers alive after each period)"
+    arr = _numeric_array("alive", alive, want)
+    if arr.ndim != 1:
+        raise ValueError(f"alive must be one-dimensional, {want}; got an array of shape {arr.shape}")
+    if arr.size < 3:
+        raise ValueError(
+            f"alive must cover at least 2 periods (3 counts: the cohort size, then the survivors "
+            f"after periods 1 and 2; one period cannot separate alpha from beta); got {_short(alive)}"
+        )
+    bad = ~np.isfinite(arr) | (arr != np.round(arr))
+    if bad.any():
+        raise ValueError(f"alive must hold whole numbers of customers; got {_where(arr, bad)}")
+    if (arr < 0).any():
+        raise ValueError(f"alive must hold counts >= 0; got {_where(arr, arr < 0)}")
+    if arr[0] == 0:
+        raise ValueError(f"alive[0], the cohort size, must be > 0; got {_short(alive)}")
+    up = np.diff(arr) > 0
+    if up.any():
+        i = int(np.flatnonzero(up)[0]) + 1
+        raise ValueError(
+            f"alive must not increase (customers who left do not come back); got "
+            f"alive[{i}] = {arr[i]:g} > alive[{i - 1}] = {arr[i - 1]:g}"
+        )
+    if arr[-1] == arr[0]:
+        raise ValueError(
+            f"alive shows no churn at all ({_short(alive)}): retention is 100% and the sBG "
+            "has no finite estimates; it needs some customers who leave"
+        )
+    if arr[1] == 0:
+        raise ValueError(
+            f"alive shows every customer leaving in period 1 ({_short(alive)}): retention is 0 "
+            "and the sBG has no finite estimates; it needs some customers who renew"
+        )
+    return arr
+
+
+def _sbg_loglik_parts(alive: np.ndarray):
+    """Negative log-likelihood and its gradient in (log alpha, log beta)."""
+    lost = alive[:-1] - alive[1:]  # churned in periods 1..T
+    survivors = alive[-1]
+    periods = np.arange(1, alive.size)  # t = 1..T
+    T = periods[-1]
+
+    def parts(x: np.ndarray):
+        a, b = np.exp(x)
+        # log r_i = log(b + i - 1) - log(a + b + i - 1), i = 1..T
+        den = a + b + periods - 1
+        num = b + periods - 1
+        log_r = np.log(num) - np.log(den)
+        log_s = np.concatenate(([0.0], np.cumsum(log_r)))  # log S(0..T)
+        log_p = log_s[:-1] + np.log(a) - np.log(den)  # log P(T = t), t = 1..T
+        ll = float(np.dot(lost, log_p) + survivors * log_s[T])
+        # derivatives w.r.t. log a and log b
+        dlogr_a = -a / den
+        dlogr_b = b / num - b / den
+        dlogs_a = np.concatenate(([0.0], np.cumsum(dlogr_a)))
+        dlogs_b = np.concatenate(([0.0], np.cumsum(dlogr_b)))
+        dlogp_a = dlogs_a[:-1] + 1.0 - a / den
+        dlogp_b = dlogs_b[:-1] - b / den
+        g_a = np.dot(lost, dlogp_a) + survivors * dlogs_a[T]
+        g_b = np.dot(lost, dlogp_b) + survivors * dlogs_b[T]
+        return -ll, -np.array([g_a, g_b])
+
+    return parts
+
+
+def fit_sbg(alive: ArrayLike) -> SBGFit:
+    """Fit the shifted-beta-geometric retention model to a cohort's survivor counts.
+
+    Parameters
+    ----------
+    alive : sequence of int
+        ``alive[0]`` is the cohort size (customers acquired at time 0), ``alive[t]``
+        the number still customers after ``t`` periods (renewed ``t`` times):
+        non-negative whole numbers, non-increasing, at least three of them (two
+        periods; one period identifies only ``alpha / (alpha + beta)``).
+
+    Returns
+    -------
+    SBGFit
+        ``params`` ``alpha`` and ``beta`` with standard errors, ``loglik`` and the
+        projections (``survival``, ``retention``, ``expected_alive``, ``derl``, ...).
+
+    Raises
+    ------
+    TypeError
+        If ``alive`` is not a sequence of numbers.
+    ValueError
+        If it has fewer than 3 counts, a count is negative or not whole, the cohort size
+        is 0, a count is larger than the one before it, nobody churns, or everybody churns
+        in the first period (no finite estimates in the last two cases).
+    cxlib._clv_base.FitError
+        If no parameters could be estimated.
+
+    Warns
+    -----
+    cxlib._clv_base.ConvergenceWarning
+        When the likelihood has no clear interior maximum (then ``converged`` is False):
+        e.g. a constant retention rate, for which alpha and beta run off to infinity
+        (no heterogeneity), or estimates below 1e-4 or above 1e4.
+
+    Notes
+    -----
+    The log-likelihood (Fader & Hardie 2007) is
+    ``sum_t (alive[t-1] - alive[t]) log P(T = t) + alive[-1] log S(len(alive) - 1)``,
+    computed in log space from the recursions ``S(t) = S(t-1) r_t`` and
+    ``P(T = t) = S(t-1) (1 - r_t)``, and maximised over ``(log alpha, log beta)`` with
+    its analytic gradient from several starting points.  On the paper's data (years 0-7
+    of its two segments, ``cxlib.data.load("retention_series")``) it gives the published
+    estimates: alpha = 0.704, beta = 1.182 (regular; log-likelihood -1680.3) and
+    alpha = 0.668, beta = 3.806 (high end; -1611.2).
+
+    Examples
+    --------
+    >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+    >>> fit.params.round(3).to_dict()
+    {'alpha': 0.704, 'beta': 1.182}
+    >>> round(fit.loglik, 1)
+    -1680.3
+    >>> fit_sbg([1000, 900, 950])
+    Traceback (most recent call last):
+    ...
+    ValueError: alive must not increase (customers who left do not come back); got alive[2] = 950 > alive[1] = 900
+    """
+    counts = _check_alive(alive)
+    parts = _sbg_loglik_parts(counts)
+    starts = [np.log(s) for s in ((1.0, 1.0), (0.5, 2.0), (2.0, 0.5), (0.2, 5.0), (5.0, 20.0))]
+    fit = fit_mle(
+        "sBG",
+        ["alpha", "beta"],
+        lambda x: parts(x)[0],
+        starts,
+        gradient=lambda x: parts(x)[1],
+        n=int(counts[0]),
+        fit_class=SBGFit,
+        extra={"alive": counts.astype(np.int64)},
+    )
+    return _check_boundary(fit)
+
+
+#: Estimates outside [1/_BOUNDARY, _BOUNDARY] mean the likelihood peaks at the boundary.
+_BOUNDARY = 1e4
+
+
+def _check_boundary(fit: SBGFit) -> SBGFit:
+    """Flag estimates that ran off to 0 or infinity (no interior maximum)."""
+    import dataclasses
+
+    a, b = fit.alpha, fit.beta
+    if max(a, b) < _BOUNDARY and min(a, b) > 1 / _BOUNDARY:
+        return fit
+    if min(a, b) > 1 / _BOUNDARY:
+        why = (
+            f"alpha and beta grow without bound: the retention rate does not rise over time, so "
+            f"the counts show no heterogeneity and a geometric model with constant retention "
+            f"{b / (a + b):.4g} fits as well; alpha and beta and their standard errors are "
+            "meaningless, their ratio is not"
+        )
+    else:
+        why = (
+            "alpha or beta shrinks to 0: the counts look like a mix of customers who leave at "
+            "once and customers who never leave; the estimates are meaningless"
+        )
+    message = f"{fit.message}; boundary: {why}"
+    if fit.converged:
+        warnings.warn(f"sBG fit did not converge cleanly: {why}", ConvergenceWarning, stacklevel=3)
+    return dataclasses.replace(fit, converged=False, message=message)
+
+
+def simulate_sbg(
+    alpha: float,
+    beta: float,
+    cohort_size: int,
+    n_periods: int,
+    rng: None | int | np.random.Generator = None,
+) -> np.ndarray:
+    """Simulate a cohort's survivor counts under the shifted-beta-geometric model.
+
+    Each customer draws a churn probability ``theta ~ Beta(alpha, beta)`` and then
+    churns at the end of each period with probability ``theta``: her lifetime is
+    Geometric(theta) on 1, 2, ... periods.
+
+    Parameters
+    ----------
+    alpha, beta : float, > 0
+        Parameters of the Beta distribution of churn probabilities.
+    cohort_size : int, >= 1
+        Customers acquired at time 0.
+    n_periods : int, >= 1
+        Periods to simulate.
+    rng : None, int or numpy.random.Generator
+        Randomness (see :func:`cxlib.check_rng`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n_periods + 1`` integer counts: ``cohort_size``, then the customers alive after
+        each period (the input :func:`fit_sbg` expects).
+
+    Examples
+    --------
+    >>> counts = simulate_sbg(0.7, 1.2, 1000, 7, rng=1)
+    >>> len(counts), int(counts[0]), bool((counts[1:] <= counts[:-1]).all())
+    (8, 1000, True)
+    """
+    a = params.real("alpha", alpha, min=0, min_inclusive=False)
+    b = params.real("beta", beta, min=0, min_inclusive=False)
+    size = params.integer("cohort_size", cohort_size, min=1)
+    periods = params.integer("n_periods", n_periods, min=1)
+    gen = check_rng(rng)
+    theta = gen.beta(a, b, size=size)
+    u = gen.random(size)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # inverse CDF of the geometric on 1, 2, ...: theta = 0 never churns, theta = 1 at once
+        lifetime = np.floor(np.log1p(-u) / np.log1p(-theta)) + 1
+    lifetime = np.where(np.isnan(lifetime), np.inf, lifetime)
+    churned = np.bincount(np.minimum(lifetime, periods + 1).astype(np.int64), minlength=periods + 2)
+    alive = size - np.cumsum(churned[: periods + 1])
+    return alive.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------
+# The margin multiple
+# ---------------------------------------------------------------------------
+
+
+def margin_multiple(
+    retention: float | ArrayLike,
+    discount: float | ArrayLike,
+    paid: Literal["start", "end"] = "start",
+) -> float | np.ndarray:
+    """Expected discounted number of margins from a customer with constant retention.
+
+    With a constant retention rate ``r`` per period and discount rate ``d``, a
+    customer's expected discounted number of margins is a geometric sum.  Two timing
+    conventions:
+
+    * ``paid="start"`` (default): the current period's margin is paid now, undiscounted,
+      and each later margin only if the customer has renewed:
+      ``sum_{t >= 0} r^t / (1 + d)^t = (1 + d) / (1 + d - r)``.
+    * ``paid="end"``: margins arrive at the end of each period the customer is retained
+      through, the first one period from now (Gupta & Lehmann 2005):
+      ``sum_{t >= 1} r^t / (1 + d)^t = r / (1 + d - r)``.
+
+    The two differ by exactly one margin.  Multiply by the margin per period for the
+    customer's lifetime value.
+
+    Parameters
+    ----------
+    retention : float or array, in [0, 1)
+        Probability that a customer renews at the end of a period.
+    discount : float or array, > -1
+        Discount rate per period; must be > ``retention - 1`` for the sum to converge
+        (always true for ``discount >= 0``).  Broadcast against ``retention``.
+    paid : {"start", "end"}, default "start"
+        When the margins are paid (see above).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for scalar arguments, else an array of their broadcast shape.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not numeric.
+    ValueError
+        If a retention rate is outside [0, 1), a discount rate is <= -1 or so low that
+        the sum diverges, the shapes do not broadcast, or ``paid`` is unknown.
+
+    Examples
+    --------
+    >>> margin_multiple(0.8, 0.1)
+    3.6666666666666665
+    >>> margin_multiple(0.8, 0.1, paid="end")
+    2.6666666666666665
+    >>> margin_multiple([0.6, 0.8, 0.9], 0.12).round(3)
+    array([2.154, 3.5  , 5.091])
+    >>> margin_multiple(1.0, 0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: retention must be a retention rate >= 0 and < 1; got 1.0
+    """
+    timing = params.choice("paid", paid, ("start", "end"))
+    r = _numeric_array("retention", retention, "a retention rate >= 0 and < 1 (or an array of them)")
+    d = _numeric_array("discount", discount, "a discount rate > -1 (or an array of them)")
+    bad = ~np.isfinite(r) | (r < 0) | (r >= 1)
+    if bad.any():
+        raise ValueError(f"retention must be a retention rate >= 0 and < 1; got {_where(r, bad)}")
+    bad = ~np.isfinite(d) | (d <= -1)
+    if bad.any():
+        raise ValueError(f"discount must be a discount rate > -1; got {_where(d, bad)}")
+    try:
+        r, d = np.broadcast_arrays(r, d)
+    except ValueError:
+        raise ValueError(
+            f"retention and discount must have broadcastable shapes; got {np.shape(retention)} and {np.shape(discount)}"
+        ) from None
+    diverge = 1 + d - r <= 0
+    if diverge.any():
+        pos = _first(diverge) if r.ndim else ()
+        raise ValueError(
+            f"discount must be > retention - 1 for the discounted sum to converge; got discount "
+            f"{float(d[pos])!r} with retention {float(r[pos])!r}"
+        )
+    value = (1 + d) / (1 + d - r) if timing == "start" else r / (1 + d - r)
+    return float(value) if value.ndim == 0 else value
