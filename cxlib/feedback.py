@@ -479,7 +479,7 @@ def simulate(
                 "problem": flags[0], "voiced": flags[1], "recovered": flags[2], "churned": flags[3],
             }))
         # next period: quality improves, churned leave, new arrive
-        if act:
+        if act and p.improvement > 0:  # (skip the no-op, which could drift by one ulp)
             quality = 1.0 - (1.0 - quality) * (1.0 - p.improvement) ** act
         keep = ~churn
         sat = np.concatenate([sat[keep], np.full(n_new, p.initial_satisfaction)])
