@@ -479,8 +479,11 @@ def simulate(
                 "problem": flags[0], "voiced": flags[1], "recovered": flags[2], "churned": flags[3],
             }))
         # next period: quality improves, churned leave, new arrive
-        if act and p.improvement > 0:  # (skip the no-op, which could drift by one ulp)
-            quality = 1.0 - (1.0 - quality) * (1.0 - p.improvement) ** act
+        if act and p.improvement > 0:
+            # Q + (1 - Q)(1 - (1 - improvement)^A): the same closed form, written so that
+            # quality can only go up, even by rounding
+            closed = -math.expm1(act * math.log1p(-p.improvement)) if p.improvement < 1 else 1.0
+            quality = min(1.0, quality + (1.0 - quality) * closed)
         keep = ~churn
         sat = np.concatenate([sat[keep], np.full(n_new, p.initial_satisfaction)])
         cohort = np.concatenate([cohort[keep], np.zeros(n_new, dtype=bool)])
