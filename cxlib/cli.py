@@ -1,4 +1,4 @@
-"""The ``cx`` command: ``cx run``, ``cx course``, ``cx datasets``.
+"""The ``cx`` command: ``cx run``, ``cx batch``, ``cx course``, ``cx datasets``.
 
 Every subcommand exits 0 on success and non-zero on any failure, printing a short,
 readable message (never a traceback) for mistakes in its input.  Set ``CX_DEBUG=1``
@@ -57,6 +57,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from cxlib import batch, notebooks
+
+    sources = [x for x in (args.grid, args.rows, args.param) if x]
+    if len(sources) != 1:
+        raise ValueError("give exactly one of --grid GRID.yaml, --rows RUNS.csv or -p NAME V1,V2,...")
+    if args.grid:
+        runs = batch.expand_grid(batch.read_grid(args.grid), seeds=args.seeds)
+    elif args.rows:
+        runs = batch.read_rows(args.rows)
+        if args.seeds:
+            runs = [{**row, "seed": s} for row in runs for s in range(args.seeds)]
+    else:
+        grid = {name: batch.parse_sweep(values) for name, values in args.param}
+        runs = batch.expand_grid(grid, seeds=args.seeds)
+    notebooks.parameters(args.notebook)  # a missing notebook fails here, clearly
+    table = batch.run_batch(
+        args.notebook, runs, args.out, jobs=args.jobs, timeout=args.timeout, scheduler=args.scheduler,
+        resume=args.resume, progress=not args.quiet,
+    )
+    print(batch.summary_text(table))
+    print(f"Results: {Path(args.out) / 'results.csv'}  (cxlib.batch.load_results({str(args.out)!r}))")
+    return 0 if (table["status"] == "ok").all() else 1
+
+
 def _cmd_course(args: argparse.Namespace) -> int:
     from cxlib import course
 
@@ -110,6 +135,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_cmd_run)
 
+    bat = sub.add_parser(
+        "batch",
+        help="run one notebook over a grid, a roster or a sweep, in parallel",
+        description=(
+            "Run a notebook once per parameter set, in parallel worker processes (or on a Dask "
+            "cluster). Every run is checked before any starts; each finished run is written at once "
+            "to OUT/runs/ and OUT/results.csv, so --resume continues an interrupted batch."
+        ),
+    )
+    bat.add_argument("notebook", help="the .ipynb file to run")
+    bat.add_argument("--grid", help="YAML or JSON mapping of parameter name to a list of values (all combinations)")
+    bat.add_argument("--rows", help="CSV with one run per row (a roster or hand-picked cases)")
+    bat.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "V1,V2,..."),
+                     help="a quick sweep over comma-separated values (several -p: all combinations)")
+    bat.add_argument("--seeds", type=int, help="repeat every run with seed = 0 .. N-1")
+    bat.add_argument("--out", required=True, help="output folder")
+    bat.add_argument("--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
+    bat.add_argument("--timeout", type=float, default=None, help="seconds allowed for each run")
+    bat.add_argument("--resume", action="store_true", help="skip runs already finished ok in --out")
+    bat.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    bat.add_argument("--quiet", action="store_true", help="no progress bar: one log line per finished run")
+    bat.set_defaults(func=_cmd_batch)
+
     crs = sub.add_parser("course", help="run every lesson and build the HTML course in build/")
     crs.add_argument("--notebooks", default="notebooks", help="folder of lesson notebooks")
     crs.add_argument("--build", default="build", help="output folder")
@@ -133,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"cx {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"cx {args.command}: interrupted; finished work is kept (cx batch: rerun with --resume)",
+              file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

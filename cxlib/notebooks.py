@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ __all__ = [
     "check_parameters",
     "run_validation_cell",
     "execute",
+    "run_papermill",
     "format_failure",
 ]
 
@@ -74,6 +77,7 @@ class RunResult:
     parameters: dict[str, Any] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    reason: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -306,6 +310,88 @@ def format_failure(exc: BaseException, notebook: str | os.PathLike, output: str 
     return "\n".join(lines)
 
 
+def run_papermill(
+    notebook: str | os.PathLike,
+    output: str | os.PathLike,
+    parameters: dict[str, Any],
+    *,
+    timeout: float | None = None,
+    progress: bool = False,
+) -> tuple[str, str | None, BaseException | None]:
+    """Execute a notebook with papermill on this environment's kernel; classify the end.
+
+    The one place where cxlib calls papermill (``cx run``, ``cx batch`` and
+    ``cx course`` all come here).  Parameters are passed as they are (check them
+    first with :func:`check_parameters`).
+
+    Parameters
+    ----------
+    notebook, output : path
+        Source notebook and where papermill writes the executed copy (it saves after
+        every cell, so a failed run is kept too).
+    parameters : dict
+        Values to inject.
+    timeout : float, optional
+        Seconds allowed for the whole run: each cell gets what is left of the budget.
+    progress : bool
+        Show papermill's per-cell progress bar.
+
+    Returns
+    -------
+    tuple
+        ``(status, reason, exception)``: status ``"ok"``, ``"error"`` (a cell raised),
+        ``"timeout"`` or ``"died"`` (the kernel died); ``reason`` one line (None when
+        ok); ``exception`` the exception caught (None when ok).
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    # Resolve the kernelspec inside this environment, never a user-wide "python3".
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    sockets = tempfile.mkdtemp(prefix="cxk-")  # short: Unix socket paths are limited to ~100 bytes
+    extra: dict[str, Any] = {}
+    if timeout is not None:
+        deadline = time.monotonic() + timeout
+        extra["timeout_func"] = lambda cell: max(1.0, deadline - time.monotonic())
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=progress,
+            # Talk to the kernel over Unix sockets named after its unique connection file:
+            # TCP ports picked by kernels started at the same moment in parallel workers
+            # can collide, and a client wired to another kernel's ports waits forever.
+            # Encrypt where the kernel supports it (ipykernel does).
+            config=Config({"KernelManager": {
+                "transport": "ipc", "ip": str(Path(sockets) / "kernel"), "transport_encryption": "auto",
+            }}),
+            # The kernel process's own log (not the notebook's output) would otherwise
+            # print shutdown chatter such as "KeyboardInterrupt caught in kernel".
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **extra,
+        )
+    except PapermillExecutionError as exc:
+        return "error", f"{exc.ename}: {_first_line(exc.evalue)}", exc
+    except CellTimeoutError as exc:
+        return "timeout", f"the run exceeded its timeout of {timeout:g} s", exc
+    except DeadKernelError as exc:
+        return "died", f"the kernel died: {_first_line(str(exc))}", exc
+    except Exception as exc:  # noqa: BLE001 - e.g. no kernel could start
+        return "error", f"{type(exc).__name__}: {_first_line(str(exc))}", exc
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    return "ok", None, None
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in _ANSI.sub("", str(text)).splitlines() if ln.strip()]
+    return lines[0][:300] if lines else ""
+
+
 def execute(
     notebook: str | os.PathLike,
     output: str | os.PathLike,
@@ -332,7 +418,7 @@ def execute(
     smoke : bool
         Start from the notebook's smoke parameters.
     timeout : float, optional
-        Seconds allowed per cell.
+        Seconds allowed for the whole run (see :func:`run_papermill`).
     progress : bool
         Show papermill's per-cell progress bar.
     raw : dict, optional
@@ -344,9 +430,6 @@ def execute(
         ``status`` is ``"ok"`` or ``"failed"``; ``error`` holds the readable block
         from :func:`format_failure`; ``records`` what the notebook recorded.
     """
-    import papermill
-    from traitlets.config import Config
-
     from cxlib.records import read_records
 
     given = dict(smoke_parameters(notebook)) if smoke else {}
@@ -355,36 +438,19 @@ def execute(
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.{os.getpid()}.tmp.ipynb")
-    # Resolve the kernelspec inside this environment, never a user-wide "python3".
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     start = time.perf_counter()
-    error = None
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(tmp),
-            parameters=checked,
-            kernel_name=KERNEL_NAME,
-            progress_bar=progress,
-            execution_timeout=timeout,
-            # Encrypt kernel traffic where the kernel supports it (ipykernel does); this
-            # also keeps ipykernel's "running over TCP without encryption" warning away.
-            config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-            # The kernel process's own log (not the notebook's output) would otherwise
-            # print shutdown chatter such as "KeyboardInterrupt caught in kernel".
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except Exception as exc:  # a failing cell, a dead kernel, a timeout
-        error = format_failure(exc, notebook, str(output) if tmp.exists() else None)
+    status, _reason, exc = run_papermill(notebook, tmp, checked, timeout=timeout, progress=progress)
     seconds = time.perf_counter() - start
     written = tmp.exists()
     if written:
         os.replace(tmp, output)
+    error = None if exc is None else format_failure(exc, notebook, str(output) if written else None)
     return RunResult(
         notebook=str(notebook),
         output=str(output) if written else None,
         status="ok" if error is None else "failed",
         seconds=seconds,
+        reason=_reason,
         parameters=checked,
         records=read_records(output) if written else {},
         error=error,
