@@ -86,7 +86,8 @@ def _cmd_course(args: argparse.Namespace) -> int:
     from cxlib import course
 
     results = course.build(
-        notebooks_dir=args.notebooks, build_dir=args.build, smoke=args.smoke, timeout=args.timeout
+        notebooks_dir=args.notebooks, build_dir=args.build, smoke=args.smoke, timeout=args.timeout,
+        jobs=args.jobs,
     )
     return 0 if all(r.ok for r in results) else 1
 
@@ -162,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     crs.add_argument("--notebooks", default="notebooks", help="folder of lesson notebooks")
     crs.add_argument("--build", default="build", help="output folder")
     crs.add_argument("--smoke", action="store_true", help="use each lesson's smoke parameters")
-    crs.add_argument("--timeout", type=float, default=600, help="seconds allowed per cell")
+    crs.add_argument("--timeout", type=float, default=600, help="seconds allowed for each lesson")
+    crs.add_argument("--jobs", type=int, default=None, help="lessons run at once (default: the number of cores)")
     crs.set_defaults(func=_cmd_course)
 
     ds = sub.add_parser("datasets", help="list the course datasets")

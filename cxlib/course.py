@@ -1,7 +1,8 @@
 """Build the course: run every lesson, render it to HTML, write the course map.
 
 ``cx course`` (and ``make course``) calls :func:`build`: each ``notebooks/NN_*.ipynb``
-is executed at its default parameters into ``build/notebooks/``, rendered with
+is executed at its default parameters, in parallel through the batch runner, into
+``build/notebooks/``, rendered with
 nbconvert into ``build/html/``, and ``build/html/index.html`` lists every lesson with
 its status, run time and recorded key results.  A failing lesson does not stop the
 others; it is reported in the summary and the index, and the exit status says so.
@@ -15,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from cxlib.notebooks import RunResult, execute, lesson_info
+from cxlib.notebooks import RunResult, lesson_info
 
 __all__ = ["build", "lessons", "render_html", "write_index"]
 
@@ -105,9 +106,13 @@ def build(
     *,
     smoke: bool = False,
     timeout: float | None = 600,
+    jobs: int | None = None,
     echo: bool = True,
 ) -> list[RunResult]:
-    """Run every lesson, render each to HTML and write the course map.
+    """Run every lesson (in parallel), render each to HTML and write the course map.
+
+    The lessons run through the batch runner's worker pool (:func:`cxlib.batch.execute_tasks`),
+    one worker per core by default.
 
     Parameters
     ----------
@@ -116,33 +121,61 @@ def build(
     smoke : bool
         Use each lesson's smoke parameters instead of its defaults.
     timeout : float, optional
-        Seconds allowed per cell.
+        Seconds allowed for each lesson.
+    jobs : int, optional
+        Worker processes; default the number of cores.
     echo : bool
         Print progress and the closing summary.
 
     Returns
     -------
     list of RunResult
-        One per lesson, failures included.
+        One per lesson, in course order, failures included.
     """
     from tqdm.auto import tqdm
+
+    from cxlib.batch import Task, execute_tasks
+    from cxlib.notebooks import check_parameters, smoke_parameters
 
     build_dir = Path(build_dir)
     paths = lessons(notebooks_dir)
     if not paths:
         raise FileNotFoundError(f"no lesson notebooks (NN_*.ipynb) in {str(notebooks_dir)!r}")
-    results = []
-    bar = tqdm(paths, desc="lessons", unit="lesson", disable=not echo, file=sys.stdout)
-    for path in bar:
-        bar.set_postfix_str(path.stem)
-        result = execute(path, build_dir / "notebooks" / path.name, smoke=smoke, timeout=timeout)
+    tasks = [
+        Task(p.stem, str(p), check_parameters(p, smoke_parameters(p) if smoke else {})) for p in paths
+    ]
+    (build_dir / "notebooks").mkdir(parents=True, exist_ok=True)
+    by_stem = {}
+    bar = tqdm(total=len(tasks), desc="lessons", unit="lesson", disable=not echo, file=sys.stdout)
+    for task, outcome in execute_tasks(tasks, jobs=jobs, timeout=timeout):
+        executed = build_dir / "notebooks" / f"{task.run_id}.ipynb"
+        if outcome.get("notebook"):
+            _atomic_write(executed, outcome["notebook"])
+        ok = outcome["status"] == "ok"
+        result = RunResult(
+            notebook=task.notebook,
+            output=str(executed) if outcome.get("notebook") else None,
+            status="ok" if ok else "failed",
+            seconds=float(outcome["seconds"]),
+            parameters=task.params,
+            records=outcome.get("records") or {},
+            reason=outcome.get("reason"),
+            error=None if ok else (
+                f"{Path(task.notebook).name} failed ({outcome['status']}): {outcome.get('reason')}"
+                + (f"\nThe executed notebook is {executed}" if outcome.get("notebook") else "")
+            ),
+        )
         if result.output:
             try:
-                render_html(result.output, build_dir / "html" / f"{path.stem}.html")
+                render_html(result.output, build_dir / "html" / f"{task.run_id}.html")
             except Exception as exc:  # rendering must not hide the run's own status
                 result.status = "failed"
                 result.error = (result.error or "") + f"\nHTML rendering failed: {type(exc).__name__}: {exc}"
-        results.append(result)
+        by_stem[task.run_id] = result
+        bar.set_postfix_str(f"{task.run_id} {result.status}")
+        bar.update(1)
+    bar.close()
+    results = [by_stem[p.stem] for p in paths]
     index = write_index(results, build_dir / "html")
     if echo:
         width = max(len(p.stem) for p in paths)
