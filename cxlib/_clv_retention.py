@@ -42,7 +42,7 @@ from cxlib import params
 from cxlib._clv_base import ConvergenceWarning, Fit, fit_mle
 from cxlib._rng import check_rng
 
-__all__ = ["SBGFit", "fit_sbg", "simulate_sbg", "margin_multiple"]
+__all__ = ["SBGFit", "fit_sbg", "simulate_sbg", "margin_multiple", "retention_value"]
 
 ArrayLike = Any
 
@@ -625,3 +625,49 @@ def margin_multiple(
         )
     value = (1 + d) / (1 + d - r) if timing == "start" else r / (1 + d - r)
     return float(value) if value.ndim == 0 else value
+
+
+def retention_value(
+    margin: float,
+    discount: float,
+    retention: ArrayLike | None = None,
+    paid: Literal["start", "end"] = "start",
+) -> Any:
+    """A customer's value over a range of constant retention rates (the CLV explorer's callback).
+
+    ``value = margin * margin_multiple(retention, discount, paid)``: the expected
+    discounted margin from one customer who renews each period with probability
+    ``retention``.
+
+    Parameters
+    ----------
+    margin : float, >= 0
+        Margin per period (money).
+    discount : float, >= 0 and < 1
+        Discount rate per period.
+    retention : array_like, optional
+        Retention rates in [0, 1); default 0, 0.01, ..., 0.99.
+    paid : {"start", "end"}, default "start"
+        Timing of the margins (see :func:`margin_multiple`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``retention``, ``margin_multiple`` and ``value``, one row per rate.
+
+    Examples
+    --------
+    >>> retention_value(100, 0.1, [0.5, 0.8, 0.9]).round(1)
+       retention  margin_multiple  value
+    0        0.5              1.8  183.3
+    1        0.8              3.7  366.7
+    2        0.9              5.5  550.0
+    """
+    import pandas as pd
+
+    m = params.real("margin", margin, min=0)
+    d = params.real("discount", discount, min=0, max=0.99)
+    r = np.round(np.arange(100) / 100, 2) if retention is None else np.atleast_1d(
+        _numeric_array("retention", retention, "a sequence of retention rates >= 0 and < 1"))
+    multiple = np.atleast_1d(margin_multiple(r, d, paid=paid))
+    return pd.DataFrame({"retention": r, "margin_multiple": multiple, "value": m * multiple})

@@ -28,7 +28,7 @@ from cxlib._clv_models import (
     simulate_gamma_gamma,
     simulate_pareto_nbd,
 )
-from cxlib._clv_retention import SBGFit, fit_sbg, margin_multiple, simulate_sbg
+from cxlib._clv_retention import SBGFit, fit_sbg, margin_multiple, retention_value, simulate_sbg
 
 __all__ = [
     "ConvergenceWarning",
@@ -40,6 +40,7 @@ __all__ = [
     "SBGFit",
     "simulate_sbg",
     "margin_multiple",
+    "retention_value",
     "fit_bgnbd",
     "BGNBDFit",
     "simulate_bgnbd",

@@ -1,7 +1,8 @@
 """ipywidgets explorers for the lessons.
 
 Each explorer is a thin layer over a plain, tested function
-(:func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`); ipywidgets and matplotlib are imported only
+(:func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`,
+:func:`cxlib.clv.retention_value`); ipywidgets and matplotlib are imported only
 when an explorer is built.  The explorers draw once when built, so an executed
 notebook (papermill, nbconvert) shows a result without anyone touching a slider, and
 nothing in them waits for input.
@@ -19,7 +20,7 @@ from cxlib._rng import seed_from
 if TYPE_CHECKING:  # pragma: no cover
     import ipywidgets
 
-__all__ = ["confounding_explorer", "feedback_explorer"]
+__all__ = ["confounding_explorer", "feedback_explorer", "clv_explorer"]
 
 
 def _summary_html(res: dict[str, Any]) -> str:
@@ -207,3 +208,73 @@ def feedback_explorer(
         slider.observe(update, names="value")
     update()
     return w.VBox([w.HBox([rate, capacity, delay]), summary, output])
+
+
+def clv_explorer(retention: float = 0.8, margin: float = 100.0, discount: float = 0.1) -> ipywidgets.VBox:
+    """Sliders for retention, margin and discount rate; redraws a customer's value.
+
+    The value is :func:`cxlib.clv.retention_value` (the margin times the margin
+    multiple, margins paid at the start of each period): the curve over all retention
+    rates, with the slider's rate marked.
+
+    Parameters
+    ----------
+    retention : float, default 0.8
+        Starting retention rate per period, 0 to 0.98.
+    margin : float, default 100
+        Starting margin per period ($), 0 to 1,000.
+    discount : float, default 0.1
+        Starting discount rate per period, 0 to 0.5.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``children``: an HBox of the three sliders, an HTML summary line and an
+        Output holding the figure.
+
+    Examples
+    --------
+    >>> from cxlib.widgets import clv_explorer
+    >>> box = clv_explorer()  # doctest: +SKIP
+    >>> sliders, summary, output = box.children  # doctest: +SKIP
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from cxlib import clv, plots
+
+    retention = check.real("retention", retention, min=0, max=0.98)
+    margin = check.real("margin", margin, min=0, max=1000)
+    discount = check.real("discount", discount, min=0, max=0.5)
+    common = {"continuous_update": False, "style": {"description_width": "initial"}}
+    r_slider = w.FloatSlider(value=retention, min=0.0, max=0.98, step=0.01, description="retention",
+                             readout_format=".2f", **common)
+    m_slider = w.FloatSlider(value=margin, min=0.0, max=1000.0, step=10.0, description="margin ($/period)",
+                             readout_format=".0f", **common)
+    d_slider = w.FloatSlider(value=discount, min=0.0, max=0.5, step=0.01, description="discount rate",
+                             readout_format=".2f", **common)
+    summary = w.HTML()
+    output = w.Output()
+
+    def update(change: Any = None) -> None:
+        frame = clv.retention_value(m_slider.value, d_slider.value)
+        multiple = clv.margin_multiple(r_slider.value, d_slider.value)
+        summary.value = (
+            f"retention {r_slider.value:.0%}, discount {d_slider.value:.0%}: margin multiple "
+            f"<b>{multiple:.2f}</b>, value of a customer <b>${m_slider.value * multiple:,.0f}</b> "
+            f"(expected lifetime {1 / (1 - r_slider.value):.1f} periods, undiscounted)"
+        )
+        with output:
+            output.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(6.4, 3.4))
+            plots.clv_by_retention(frame, ax=ax, current=r_slider.value)
+            ax.set_ylim(0, max(1.0, 1.05 * float(frame["value"].max())))
+            fig.tight_layout()
+            display(fig)
+            plt.close(fig)
+
+    for slider in (r_slider, m_slider, d_slider):
+        slider.observe(update, names="value")
+    update()
+    return w.VBox([w.HBox([r_slider, m_slider, d_slider]), summary, output])

@@ -21,6 +21,7 @@ PROMISED = {
         "retention_listening", "retention_not_listening", "profit_listening",
         "profit_not_listening", "breakeven_period",
     },
+    "05_retention_and_clv": {"sbg_regular", "sbg_high_end", "bgnbd_params", "holdout_cumulative_error", "clv_top_decile_share"},
 }
 
 ids = [p.stem for p in NOTEBOOKS]
