@@ -229,6 +229,12 @@ def plan(notebook: str | os.PathLike, runs: Iterable[Mapping[str, Any]], *, wher
 # ---------------------------------------------------------------------------
 
 
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGTERM)  # unwind as on SIGTERM: the kernel shuts down too
+
+
 def _on_term(*_: Any) -> None:
     # Unwind papermill (its kernel shuts down with it); a second SIGTERM changes nothing.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -239,6 +245,9 @@ def _worker_init() -> None:
     # Ctrl-C is the parent's to handle: it stops the batch and the workers cleanly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
+    # If the parent is killed outright (SIGKILL) nobody tells the workers: watch for it.
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 

@@ -23,6 +23,20 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["confounding_explorer", "feedback_explorer", "clv_explorer"]
 
 
+def _show(output: Any, fig: Any) -> None:
+    """Put ``fig`` into ``output`` as its only content, then close it.
+
+    The figure goes in by setting the widget's ``outputs`` (a plain state update)
+    rather than through ``with output: display(...)``, whose output capture can leave
+    a headless executor (papermill, nbclient) waiting forever (nbclient issue 312).
+    """
+    import matplotlib.pyplot as plt
+
+    output.outputs = ()
+    output.append_display_data(fig)
+    plt.close(fig)
+
+
 def _summary_html(res: dict[str, Any]) -> str:
     lo_n, hi_n = res["naive_ci"]
     lo_a, hi_a = res["adjusted_ci"]
@@ -81,7 +95,6 @@ def confounding_explorer(
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from cxlib import loyalty, plots
 
@@ -117,16 +130,13 @@ def confounding_explorer(
             },
             index=["naive", "adjusted", "truth"],
         )
-        with output:
-            output.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(6.4, 2.6))
-            plots.estimate_comparison(table, ax=ax)
-            # Fixed limits, so that moving the slider moves the points, not the axis.
-            ax.set_xlim(min(0.0, res["adjusted_ci"][0] - 0.5), max(3 * res["truth"] + 1, res["naive_ci"][1] + 0.5))
-            ax.set_title(f"confounding = {res['confounding']:.2f}")
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(6.4, 2.6))
+        plots.estimate_comparison(table, ax=ax)
+        # Fixed limits, so that moving the slider moves the points, not the axis.
+        ax.set_xlim(min(0.0, res["adjusted_ci"][0] - 0.5), max(3 * res["truth"] + 1, res["naive_ci"][1] + 0.5))
+        ax.set_title(f"confounding = {res['confounding']:.2f}")
+        fig.tight_layout()
+        _show(output, fig)
 
     slider.observe(update, names="value")
     update()
@@ -169,7 +179,6 @@ def feedback_explorer(
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from cxlib import feedback, plots
 
@@ -195,14 +204,11 @@ def feedback_explorer(
             f"{end['active', 'listening']:,.0f} listening vs {end['active', 'not listening']:,.0f} not; "
             f"cumulative profit ${end['cum_profit', 'listening']:,.0f} vs ${end['cum_profit', 'not listening']:,.0f}"
         )
-        with output:
-            output.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
-            for ax, (metric, label) in zip(axes, labels.items()):
-                plots.trajectory_bands(frame[frame["metric"] == metric], ax=ax, ylabel=label)
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+        fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+        for ax, (metric, label) in zip(axes, labels.items()):
+            plots.trajectory_bands(frame[frame["metric"] == metric], ax=ax, ylabel=label)
+        fig.tight_layout()
+        _show(output, fig)
 
     for slider in (rate, capacity, delay):
         slider.observe(update, names="value")
@@ -240,7 +246,6 @@ def clv_explorer(retention: float = 0.8, margin: float = 100.0, discount: float 
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from cxlib import clv, plots
 
@@ -265,14 +270,11 @@ def clv_explorer(retention: float = 0.8, margin: float = 100.0, discount: float 
             f"<b>{multiple:.2f}</b>, value of a customer <b>${m_slider.value * multiple:,.0f}</b> "
             f"(expected lifetime {1 / (1 - r_slider.value):.1f} periods, undiscounted)"
         )
-        with output:
-            output.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(6.4, 3.4))
-            plots.clv_by_retention(frame, ax=ax, current=r_slider.value)
-            ax.set_ylim(0, max(1.0, 1.05 * float(frame["value"].max())))
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        plots.clv_by_retention(frame, ax=ax, current=r_slider.value)
+        ax.set_ylim(0, max(1.0, 1.05 * float(frame["value"].max())))
+        fig.tight_layout()
+        _show(output, fig)
 
     for slider in (r_slider, m_slider, d_slider):
         slider.observe(update, names="value")
