@@ -41,6 +41,8 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(BIN)/python benchmarks/feedback.py
+	$(BIN)/python benchmarks/clv.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf build
