@@ -289,6 +289,8 @@ def execute_tasks(
     the iterator early (or Ctrl-C) cancels what has not started and stops the
     workers, whose kernels shut down with them.
     """
+    if not tasks:
+        return
     sources = {t.notebook: Path(t.notebook).read_text(encoding="utf-8") for t in tasks}
     if scheduler is not None:
         yield from _execute_dask(tasks, sources, timeout, scheduler)
@@ -401,7 +403,7 @@ class _Results:
         if path.exists():
             import pandas as pd
 
-            prev = pd.read_csv(path, dtype={"run_id": str, "status": str, "reason": str}, keep_default_na=False)
+            prev = _read_results_csv(path)
             for row in prev.to_dict(orient="records"):
                 if row["run_id"] in self.order:
                     self.rows[row["run_id"]] = row
@@ -444,7 +446,7 @@ class _Results:
         writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in ordered:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()})
         _atomic_write(self.out / "results.csv", buf.getvalue())
         lines = [
             json.dumps({"run_id": rid, "records": recs}, sort_keys=True)
@@ -577,8 +579,7 @@ def load_results(out: str | os.PathLike, *, _tasks: Sequence[Task] | None = None
     path = out / "results.csv"
     if not path.exists():
         raise FileNotFoundError(f"no batch results in {str(out)!r} (results.csv is missing)")
-    table = pd.read_csv(path, dtype={"run_id": str, "status": str, "reason": str}, keep_default_na=False)
-    table["reason"] = table["reason"].replace("", None)
+    table = _read_results_csv(path)
     jl = out / "records.jsonl"
     if jl.exists():
         extra: dict[str, dict[str, Any]] = {}
@@ -592,6 +593,15 @@ def load_results(out: str | os.PathLike, *, _tasks: Sequence[Task] | None = None
     if _tasks is not None:
         keep = [t.run_id for t in _tasks]
         table = table.set_index("run_id").reindex([r for r in keep if r in set(table["run_id"])]).reset_index()
+    return table
+
+
+def _read_results_csv(path: Path) -> pd.DataFrame:
+    """results.csv with numbers as numbers; empty cells (a failed run's records) as missing."""
+    import pandas as pd
+
+    table = pd.read_csv(path, dtype={"run_id": str, "status": str, "reason": str})
+    table["reason"] = table["reason"].astype(object).where(table["reason"].notna(), None)
     return table
 
 

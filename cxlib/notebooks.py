@@ -375,16 +375,20 @@ def run_papermill(
             **extra,
         )
     except PapermillExecutionError as exc:
-        return "error", f"{exc.ename}: {_first_line(exc.evalue)}", exc
+        result = ("error", f"{exc.ename}: {_first_line(exc.evalue)}", exc)
     except CellTimeoutError as exc:
-        return "timeout", f"the run exceeded its timeout of {timeout:g} s", exc
+        result = ("timeout", f"the run exceeded its timeout of {timeout:g} s", exc)
     except DeadKernelError as exc:
-        return "died", f"the kernel died: {_first_line(str(exc))}", exc
+        result = ("died", f"the kernel died: {_first_line(str(exc))}", exc)
     except Exception as exc:  # noqa: BLE001 - e.g. no kernel could start
-        return "error", f"{type(exc).__name__}: {_first_line(str(exc))}", exc
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
-    return "ok", None, None
+        result = ("error", f"{type(exc).__name__}: {_first_line(str(exc))}", exc)
+    else:
+        result = ("ok", None, None)
+    # Only reached when the run ended on its own: when interrupted (Ctrl-C, SIGTERM) the
+    # sockets' folder is left for a kernel that may still be starting, which would crash
+    # loudly if it vanished.  It holds a few empty socket files in /tmp.
+    shutil.rmtree(sockets, ignore_errors=True)
+    return result
 
 
 def _first_line(text: str) -> str:
