@@ -333,7 +333,7 @@ class _BGNBDLikelihood:
         ux, xi, Wx, w = self.ux, self.xi, self.Wx, self.w
         if self._level < 0:
             L0 = np.log(al + self.T0)
-            K = sp.gammaln(r + ux) - sp.gammaln(r) + r * np.log(al) + sp.betaln(a, b + ux) - sp.betaln(a, b)
+            K = sp.gammaln(r + ux) - sp.gammaln(r) + r * np.log(al) + _log_beta_ratio(a, b, ux)
             LT = np.log(al + self.T)
             Ltx = np.log(al + self.tx)
             rx = r + self.x
@@ -504,6 +504,20 @@ class BGNBDFit(Fit):
         """
         r, al, a, b = self._p()
         return simulate_bgnbd(r, al, a, b, n_customers, T, rng=rng)
+
+
+def _log_beta_ratio(a: float, b: float, ux: np.ndarray) -> np.ndarray:
+    """``log B(a, b + x) - log B(a, b)`` for whole ``x >= 0``, without cancellation.
+
+    ``betaln(a, b + x) - betaln(a, b)`` loses every digit when ``a`` or ``b`` is huge
+    (an optimiser exploring ``a = 1e36`` then sees a *positive* log-likelihood).  As a
+    ratio of rising factorials it is ``-x log1p(a/b) + sum_{k<x} [log1p(k/b) - log1p(k/(a+b))]``.
+    """
+    ux = np.asarray(ux)
+    n_max = int(ux.max()) if ux.size else 0
+    k = np.arange(n_max, dtype=float)
+    cum = np.concatenate([[0.0], np.cumsum(np.log1p(k / b) - np.log1p(k / (a + b)))])
+    return -ux * np.log1p(a / b) + cum[ux.astype(np.int64)]
 
 
 def _bgnbd_p_alive(p: tuple[float, ...], x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:

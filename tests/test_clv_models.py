@@ -608,3 +608,22 @@ def test_bad_inputs_raise_one_line_errors(call, exc, message):
         call()
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_log_beta_ratio_is_exact_where_betaln_differences_cancel():
+    """log B(a, b+x) - log B(a, b): matches betaln for moderate values and stays right
+    for huge a and b, where the betaln difference loses every digit (an optimiser
+    wandering there saw a positive BG/NBD log-likelihood)."""
+    import scipy.special as sp
+
+    from cxlib._clv_models import _log_beta_ratio
+
+    ux = np.arange(0, 40.0)
+    for a, b in [(0.79, 2.43), (5.0, 0.01), (300.0, 2.0)]:
+        np.testing.assert_allclose(_log_beta_ratio(a, b, ux), sp.betaln(a, b + ux) - sp.betaln(a, b),
+                                   rtol=1e-10, atol=1e-10)
+    a, b = 2.3e36, 1.9e16
+    got = _log_beta_ratio(a, b, ux)
+    # B(a, b+x)/B(a, b) = prod_{k<x} (b+k)/(a+b+k): each factor is ~b/a here
+    np.testing.assert_allclose(got, -ux * np.log1p(a / b), rtol=1e-12)
+    assert np.all(got <= 0) and np.all(np.diff(got) < 0)
