@@ -628,7 +628,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: A
     lik = _BGNBDLikelihood(x, tx, age, w)
     return fit_mle(  # type: ignore[return-value]
         "BG/NBD", names, lik.value, starts, gradient=lik.gradient, hessian=lik.hessian, n=n,
-        fit_class=BGNBDFit, extra={"n_rows": int(x.size)},
+        min_starts=1, fit_class=BGNBDFit, extra={"n_rows": int(x.size)},
     )
 
 
