@@ -379,7 +379,8 @@ def _execute_dask(tasks, sources, timeout, scheduler) -> Iterator[tuple[Task, di
 # ---------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
@@ -447,12 +448,12 @@ class _Results:
         writer.writeheader()
         for row in ordered:
             writer.writerow({k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()})
-        _atomic_write(self.out / "results.csv", buf.getvalue())
+        atomic_write(self.out / "results.csv", buf.getvalue())
         lines = [
             json.dumps({"run_id": rid, "records": recs}, sort_keys=True)
             for rid, recs in sorted(self.nonscalar.items(), key=lambda kv: self.order.get(kv[0], 0))
         ]
-        _atomic_write(self.out / "records.jsonl", "".join(line + "\n" for line in lines))
+        atomic_write(self.out / "records.jsonl", "".join(line + "\n" for line in lines))
 
 
 def run_batch(
@@ -524,7 +525,7 @@ def run_batch(
         "notebook": str(notebook),
         "runs": [{"run_id": t.run_id, "params": t.params} for t in tasks],
     }
-    _atomic_write(out / "batch.json", json.dumps(manifest, indent=1, default=str) + "\n")
+    atomic_write(out / "batch.json", json.dumps(manifest, indent=1, default=str) + "\n")
     done_ok = results.finished_ok()
     todo = [t for t in tasks if t.run_id not in done_ok]
     say = log or print
@@ -540,7 +541,7 @@ def run_batch(
     try:
         for n, (task, outcome) in enumerate(execute_tasks(todo, jobs=jobs, timeout=timeout, scheduler=scheduler), 1):
             if outcome.get("notebook"):
-                _atomic_write(out / "runs" / f"{task.run_id}.ipynb", outcome["notebook"])
+                atomic_write(out / "runs" / f"{task.run_id}.ipynb", outcome["notebook"])
             results.add(task, outcome)
             counts["ok" if outcome["status"] == "ok" else "failed"] += 1
             bar.update(1)

@@ -8,7 +8,6 @@ to see the full traceback instead.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -17,22 +16,14 @@ from typing import Any
 __all__ = ["main"]
 
 
-def _format_value(value: Any, width: int = 60) -> str:
-    if isinstance(value, float):
-        text = f"{value:.6g}"
-    elif isinstance(value, list) and all(isinstance(v, float) for v in value) and len(value) <= 4:
-        text = "[" + ", ".join(f"{v:.6g}" for v in value) + "]"
-    else:
-        text = json.dumps(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
 def format_records(records: dict[str, Any]) -> str:
     """Records as aligned ``name  value`` lines."""
+    from cxlib.records import format_value
+
     if not records:
         return "  (nothing recorded)"
     width = max(len(n) for n in records)
-    return "\n".join(f"  {name:<{width}}  {_format_value(v)}" for name, v in records.items())
+    return "\n".join(f"  {name:<{width}}  {format_value(v)}" for name, v in records.items())
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -11,12 +11,13 @@ others; it is reported in the summary and the index, and the exit status says so
 from __future__ import annotations
 
 import html
-import json
 import os
 import sys
 from pathlib import Path
 
+from cxlib.batch import atomic_write
 from cxlib.notebooks import RunResult, lesson_info
+from cxlib.records import format_value
 
 __all__ = ["build", "lessons", "render_html", "write_index"]
 
@@ -29,12 +30,6 @@ def lessons(notebooks_dir: str | os.PathLike = "notebooks") -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def render_html(executed: str | os.PathLike, html_path: str | os.PathLike) -> Path:
     """Render an executed notebook to a standalone HTML page with nbconvert."""
     import nbformat
@@ -44,17 +39,8 @@ def render_html(executed: str | os.PathLike, html_path: str | os.PathLike) -> Pa
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     html_path = Path(html_path)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(html_path, body)
+    atomic_write(html_path, body)
     return html_path
-
-
-def _value_html(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list) and len(value) <= 4 and all(isinstance(v, (int, float)) for v in value):
-        return "[" + ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in value) + "]"
-    text = json.dumps(value)
-    return html.escape(text if len(text) <= 80 else text[:77] + "...")
 
 
 _STYLE = """
@@ -79,7 +65,7 @@ def write_index(results: list[RunResult], html_dir: str | os.PathLike) -> Path:
         link = f'<a href="{html.escape(stem)}.html">{html.escape(info["title"])}</a>'
         question = f"<br><small>{html.escape(info['question'])}</small>" if info["question"] else ""
         recs = "".join(
-            f"<dt>{html.escape(k)}</dt><dd>{_value_html(v)}</dd>" for k, v in r.records.items()
+            f"<dt>{html.escape(k)}</dt><dd>{html.escape(format_value(v, digits=4, width=80))}</dd>" for k, v in r.records.items()
         )
         err = f"<pre>{html.escape(r.error)}</pre>" if r.error else ""
         rows.append(
@@ -96,7 +82,7 @@ def write_index(results: list[RunResult], html_dir: str | os.PathLike) -> Path:
     )
     html_dir.mkdir(parents=True, exist_ok=True)
     index = html_dir / "index.html"
-    _atomic_write(index, page)
+    atomic_write(index, page)
     return index
 
 
@@ -150,7 +136,7 @@ def build(
     for task, outcome in execute_tasks(tasks, jobs=jobs, timeout=timeout):
         executed = build_dir / "notebooks" / f"{task.run_id}.ipynb"
         if outcome.get("notebook"):
-            _atomic_write(executed, outcome["notebook"])
+            atomic_write(executed, outcome["notebook"])
         ok = outcome["status"] == "ok"
         result = RunResult(
             notebook=task.notebook,

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MIMETYPE", "record", "read_records", "to_json"]
+__all__ = ["MIMETYPE", "record", "read_records", "to_json", "format_value"]
 
 #: The mimetype under which records are stored in notebook outputs.
 MIMETYPE = "application/vnd.cxcourse.record+json"
@@ -87,6 +87,26 @@ def to_json(value: Any, *, _where: str = "value") -> Any:
 
 def _short(value: Any, width: int = 70) -> str:
     text = json.dumps(value, separators=(", ", ": "))
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_value(value: Any, *, digits: int = 6, width: int = 60) -> str:
+    """A recorded value as short text for tables: numbers to ``digits`` significant
+    digits (also in short numeric lists), anything else as JSON cut to ``width``.
+
+    >>> format_value(3.14159265), format_value([0.123456789, 2]), format_value({"a": 1})
+    ('3.14159', '[0.123457, 2]', '{"a": 1}')
+    """
+    def number(v: Any) -> str:
+        return f"{v:.{digits}g}" if isinstance(v, float) else str(v)
+
+    if isinstance(value, float):
+        text = number(value)
+    elif (isinstance(value, list) and 0 < len(value) <= 4
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+        text = "[" + ", ".join(number(v) for v in value) + "]"
+    else:
+        text = json.dumps(value)
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
