@@ -303,22 +303,42 @@ def _died(reason: str) -> dict[str, Any]:
 
 
 def _execute_local(tasks, sources, timeout, jobs) -> Iterator[tuple[Task, dict[str, Any]]]:
+    calls = [(execute_one, (sources[t.notebook], Path(t.notebook).name, t.params, timeout)) for t in tasks]
+    for i, outcome in map_calls(calls, jobs=jobs):
+        yield tasks[i], outcome
+
+
+def map_calls(
+    calls: Sequence[tuple[Callable[..., dict[str, Any]], tuple[Any, ...]]],
+    *,
+    jobs: int | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Run ``fn(*args)`` for each ``(fn, args)`` in a pool of worker processes.
+
+    Yields ``(index, outcome)`` as each call finishes; a call whose worker died or
+    that raised yields a ``died`` outcome (``status``, ``reason``) instead of being
+    lost.  Workers are spawned (never forked), ignore Ctrl-C (the parent stops them),
+    and exit if the parent dies.  Closing the iterator early cancels what has not
+    started.  ``fn`` must be importable by name (a module-level function).
+    """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    if not calls:
+        return
     jobs = jobs or os.cpu_count() or 1
     jobs = check.integer("jobs", jobs, min=1, max=1024)
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)),
+        max_workers=min(jobs, len(calls)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_worker_init,
     )
     futures = {}
     finished = False
     try:
-        for t in tasks:
-            futures[pool.submit(execute_one, sources[t.notebook], Path(t.notebook).name, t.params, timeout)] = t
+        for i, (fn, args) in enumerate(calls):
+            futures[pool.submit(fn, *args)] = i
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

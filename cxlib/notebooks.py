@@ -318,6 +318,7 @@ def run_papermill(
     timeout: float | None = None,
     progress: bool = False,
     save_each_cell: bool = True,
+    keep_going: bool = False,
 ) -> tuple[str, str | None, BaseException | None]:
     """Execute a notebook with papermill on this environment's kernel; classify the end.
 
@@ -339,6 +340,10 @@ def run_papermill(
     save_each_cell : bool, default True
         Rewrite ``output`` after every cell.  Keep it on where a failed run's notebook
         matters: papermill does not save a timed-out run at the end by itself.
+    keep_going : bool, default False
+        Run every cell even after one raised or timed out (a timed-out cell is
+        interrupted): the grader's mode, so one broken answer does not hide the
+        others.  The status is still ``"error"`` when any cell raised.
 
     Returns
     -------
@@ -359,6 +364,8 @@ def run_papermill(
     if timeout is not None:
         deadline = time.monotonic() + timeout
         extra["timeout_func"] = lambda cell: max(1.0, deadline - time.monotonic())
+    if keep_going:
+        extra.update(allow_errors=True, interrupt_on_timeout=True)
     try:
         papermill.execute_notebook(
             str(notebook),
