@@ -2,6 +2,7 @@
 
 Topic modules (``cxlib.data``, ``cxlib.loyalty``, ``cxlib.plots``, ``cxlib.widgets``)
 hold what the lessons teach; machinery modules (``cxlib.records``, ``cxlib.params``,
+``cxlib.batch``, ``cxlib.exercises``, ``cxlib.grading``, ``cxlib.sandbox``,
 ``cxlib.cli``) make notebooks reproducible, batchable and gradable.
 
 ``import cxlib`` is cheap and has no side effects: the topic modules (and pandas,
@@ -21,7 +22,10 @@ __version__ = "0.1.0"
 
 __all__ = ["check_rng", "params", "read_records", "record", "__version__"]
 
-_LAZY = {"data", "loyalty", "feedback", "plots", "widgets", "records", "cli", "course", "notebooks"}
+_LAZY = {
+    "data", "loyalty", "feedback", "clv", "plots", "widgets", "records", "cli", "course", "notebooks", "batch",
+    "exercises", "grading", "sandbox",
+}
 
 
 def __getattr__(name: str):

@@ -51,3 +51,77 @@ def tiny_notebook(tmp_path: Path) -> Path:
         ],
         smoke={"n_customers": 20},
     )
+
+
+def make_exercise_source(path: Path) -> Path:
+    """A tiny exercise source (numpy only, fast): three questions, a solution markdown
+    cell and a hidden cell, in the format of exercises/README.md."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata.language_info = {"name": "python"}
+    nb.metadata.cxcourse = {"question": "Can you summarise your own sample?", "lesson": "none"}
+
+    def code(src: str, *tags: str):
+        cell = nbformat.v4.new_code_cell(src)
+        if tags:
+            cell.metadata.tags = list(tags)
+        return cell
+
+    def md(src: str, *tags: str):
+        cell = nbformat.v4.new_markdown_cell(src)
+        if tags:
+            cell.metadata.tags = list(tags)
+        return cell
+
+    nb.cells = [
+        md("# A tiny exercise\n\nSummarise your own sample."),
+        code("seed: int = 0  # your personal seed: your instructor's copy sets it", "parameters"),
+        code('from cxlib import params\n\nseed = params.integer("seed", seed, min=0)', "validation"),
+        code("import numpy as np\nfrom cxlib import exercises\n\nx = np.random.default_rng(seed).normal(10, 2, size=200)"),
+        md("## Question 1 (2 points)\n\nThe mean of `x`."),
+        code('exercises.question("q1", points=2, kind="number", rtol=1e-9, sign="positive", low=0, high=100,\n'
+             '                   hint="Use x.mean().")\n'
+             "# BEGIN SOLUTION\nm = float(x.mean())\n# END SOLUTION\n"
+             'exercises.answer("q1", m)'),
+        md("## Question 2 (1 point)\n\nThe smallest and largest value of `x`."),
+        code('exercises.question("q2", points=1, kind="vector", length=2, rtol=1e-9, hint="x.min() and x.max().")\n'
+             "# BEGIN SOLUTION\nmm = [float(x.min()), float(x.max())]\n# END SOLUTION\n"
+             'exercises.answer("q2", mm)'),
+        md("## Question 3 (1 point)\n\nIs the mean of `x` above 10 (**a**) or not (**b**)?"),
+        code('exercises.question("q3", points=1, kind="choice", choices=["a", "b"], hint="Compare x.mean() with 10.")\n'
+             '# BEGIN SOLUTION\nc = "a" if x.mean() > 10 else "b"\n# END SOLUTION\n'
+             'exercises.answer("q3", c)'),
+        md("The sample mean estimates 10 with an error of about 2 / sqrt(200).", "solution"),
+        code('print("instructor only: the population mean is 10")', "hidden"),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+SOLUTIONS = {
+    "q1": "m = float(x.mean())",
+    "q2": "mm = [float(x.min()), float(x.max())]",
+    "q3": 'c = "a" if x.mean() > 10 else "b"',
+}
+
+
+def answer_student_copy(text: str, solutions: dict[str, str] | None = None) -> str:
+    """Fill a student copy's stubs with ``solutions`` (question id -> code)."""
+    import re
+
+    solutions = SOLUTIONS if solutions is None else solutions
+    nb = nbformat.reads(text, as_version=4)
+    for cell in nb.cells:
+        match = re.search(r'exercises\.question\("(\w+)"', cell.source) if cell.cell_type == "code" else None
+        if match and match.group(1) in solutions:
+            lines = [ln for ln in cell.source.splitlines()
+                     if "NotImplementedError" not in ln and "write your answer here" not in ln]
+            at = next(i for i, ln in enumerate(lines) if ln.startswith("exercises.answer"))
+            lines.insert(at, solutions[match.group(1)])
+            cell.source = "\n".join(lines)
+    return nbformat.writes(nb)
+
+
+@pytest.fixture
+def exercise_source(tmp_path: Path) -> Path:
+    return make_exercise_source(tmp_path / "09_tiny.ipynb")

@@ -13,7 +13,8 @@ import pytest
 from conftest import ROOT
 
 MODULES = ["cxlib", "cxlib.params", "cxlib.records", "cxlib.data", "cxlib.loyalty", "cxlib.feedback", "cxlib.plots",
-           "cxlib.widgets", "cxlib.notebooks", "cxlib.course", "cxlib.cli"]
+           "cxlib.widgets", "cxlib.notebooks", "cxlib.course", "cxlib.cli", "cxlib.batch", "cxlib.clv",
+           "cxlib.exercises", "cxlib.grading", "cxlib.sandbox"]
 
 
 def _public_functions():
