@@ -1,4 +1,4 @@
-"""The ``cx`` command: ``cx run``, ``cx batch``, ``cx course``, ``cx datasets``.
+"""The ``cx`` command: run, batch, course, datasets, exercises build, assign, grade.
 
 Every subcommand exits 0 on success and non-zero on any failure, printing a short,
 readable message (never a traceback) for mistakes in its input.  Set ``CX_DEBUG=1``
@@ -101,6 +101,58 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_exercises_build(args: argparse.Namespace) -> int:
+    from cxlib import exercises
+
+    changed = exercises.build_all(args.source, args.student, check_only=args.check)
+    if args.check:
+        if changed:
+            print("stale or missing student versions (run `cx exercises build`): "
+                  + ", ".join(str(p) for p in changed), file=sys.stderr)
+            return 1
+        print(f"student versions in {args.student} are up to date")
+        return 0
+    for path in changed:
+        print(f"wrote {path}")
+    if not changed:
+        print(f"student versions in {args.student} were already up to date")
+    return 0
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from cxlib import exercises
+
+    existed = Path(args.secret_file).exists()
+    manifest = exercises.assign(args.source, args.roster, args.out, secret_file=args.secret_file)
+    if not existed:
+        print(f"created the course secret {args.secret_file}: keep it private and keep it for grading "
+              "(seeds are derived from it)")
+    for row in manifest:
+        print(f"  {row['student_id']:<20} seed {row['seed']:>10}  {Path(args.out) / row['file']}")
+    print(f"{len(manifest)} notebooks and manifest.csv written to {args.out}")
+    return 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from cxlib import grading
+    from cxlib.sandbox import SandboxUnavailable
+
+    if args.no_sandbox:
+        print("cx grade: --no-sandbox: submissions run WITHOUT isolation; only do this for trusted work",
+              file=sys.stderr)
+    try:
+        report = grading.grade(
+            args.source, args.submissions, args.roster, args.out, secret_file=args.secret_file,
+            jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory, sandbox=not args.no_sandbox,
+            progress=not args.quiet,
+        )
+    except SandboxUnavailable as exc:
+        print(f"cx grade: {exc}", file=sys.stderr)
+        return 3
+    print(report.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cx", description="Run and build the cxcourse notebooks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +213,51 @@ def build_parser() -> argparse.ArgumentParser:
     ds = sub.add_parser("datasets", help="list the course datasets")
     ds.add_argument("--verify", action="store_true", help="check every file against its sha256")
     ds.set_defaults(func=_cmd_datasets)
+
+    exr = sub.add_parser("exercises", help="build the student versions of the exercise sources")
+    exsub = exr.add_subparsers(dest="action", required=True)
+    exb = exsub.add_parser(
+        "build", help="write exercises/student/ from exercises/source/",
+        description=("Generate each student version: solutions replaced by a stub that raises "
+                     "NotImplementedError, hidden cells removed, outputs cleared."),
+    )
+    exb.add_argument("--source", default="exercises/source", help="folder of exercise sources")
+    exb.add_argument("--student", default="exercises/student", help="folder of student versions")
+    exb.add_argument("--check", action="store_true", help="write nothing; exit 1 if any student version is stale")
+    exb.set_defaults(func=_cmd_exercises_build)
+
+    secret_help = "the course secret that seeds are derived from (created by the first cx assign)"
+    asg = sub.add_parser(
+        "assign", help="one personalised exercise notebook per student",
+        description=("Write the student version of SOURCE once per roster row, with that student's seed "
+                     "injected (derived from the course secret and the student id), and manifest.csv."),
+    )
+    asg.add_argument("source", help="the exercise source, e.g. exercises/source/02_loyalty_and_revenue.ipynb")
+    asg.add_argument("--roster", required=True, help="CSV with a student_id column (other columns are kept)")
+    asg.add_argument("--out", required=True, help="output folder")
+    asg.add_argument("--secret-file", default=".cx-secret", help=secret_help + " (default .cx-secret)")
+    asg.set_defaults(func=_cmd_assign)
+
+    grd = sub.add_parser(
+        "grade", help="grade a folder of submissions in a sandbox",
+        description=("Run each submission in a bubblewrap sandbox (no network, read-only system, limits on "
+                     "time, memory and processes) with the student's own seed, then grade the recorded "
+                     "answers against the source's solutions run at the same seed. Writes OUT/grades.csv "
+                     "and OUT/feedback/STUDENT.md."),
+    )
+    grd.add_argument("source", help="the exercise source with solutions")
+    grd.add_argument("submissions", help="folder of submitted notebooks (NN_topic-STUDENT.ipynb, "
+                     "STUDENT.ipynb, or STUDENT/anything.ipynb)")
+    grd.add_argument("--roster", required=True, help="CSV with a student_id column")
+    grd.add_argument("--out", required=True, help="output folder")
+    grd.add_argument("--secret-file", default=".cx-secret", help=secret_help + " (default .cx-secret)")
+    grd.add_argument("--jobs", type=int, default=None, help="submissions run at once (default: the number of cores)")
+    grd.add_argument("--timeout", type=float, default=300, help="seconds allowed for each submission (default 300)")
+    grd.add_argument("--memory", type=int, default=2048, help="memory per process in MB (default 2048)")
+    grd.add_argument("--no-sandbox", action="store_true",
+                     help="run without bubblewrap: UNSAFE for untrusted submissions")
+    grd.add_argument("--quiet", action="store_true", help="no progress bars")
+    grd.set_defaults(func=_cmd_grade)
     return parser
 
 

@@ -1,0 +1,343 @@
+"""cx grade: sandboxed runs of hostile submissions, graded outside against trusted references.
+
+The hostile table runs as one graded batch: every hostile submission must be contained,
+reported with the right status, and the honest ones graded correctly beside them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from conftest import SOLUTIONS, answer_student_copy, make_exercise_source
+from cxlib import exercises, grading, sandbox
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+CX = str(Path(sys.executable).with_name("cx"))
+
+
+def _cell(src: str) -> str:
+    return src
+
+
+def _with_cells(text: str, extra: list[str], at: int | None = None) -> str:
+    nb = nbformat.reads(text, as_version=4)
+    new = [nbformat.v4.new_code_cell(src) for src in extra]
+    if at is None:
+        nb.cells.extend(new)
+    else:
+        nb.cells[at:at] = new
+    return nbformat.writes(nb)
+
+
+class Listener:
+    """A TCP server on the host's loopback that counts connections."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One `cx grade` batch over an honest and a hostile class; returns what the tests check."""
+    tmp = tmp_path_factory.mktemp("grading")
+    source = make_exercise_source(tmp / "09_tiny.ipynb")
+    secret = tmp / "secret"
+    secret.write_text("a course secret of some length\n")
+    canary = tmp / "canary.txt"
+    canary.write_text("untouched\n")
+    listener = Listener()
+
+    handout = tmp / "handout"
+    cases = [
+        "right", "wrong", "copier", "loop", "memory", "forkbomb", "network", "reader", "writer",
+        "deleter", "forger", "noisy", "notjson", "kernelspec", "shuffled", "seedtamper", "missing",
+    ]
+    roster = tmp / "roster.csv"
+    roster.write_text("student_id,section\n" + "".join(f"{c},A\n" for c in cases))
+    exercises.assign(source, roster, handout, secret_file=secret)
+    key = exercises.read_secret(secret)
+    copy = {c: (handout / f"09_tiny-{c}.ipynb").read_text() for c in cases}
+    right = {c: answer_student_copy(copy[c]) for c in cases}
+
+    subs = tmp / "submissions"
+    subs.mkdir()
+    other = subs / "09_tiny-right.ipynb"
+    x_right = np.random.default_rng(exercises.student_seed(key, "right")).normal(10, 2, size=200)
+
+    def put(case: str, text: str, name: str | None = None):
+        (subs / (name or f"09_tiny-{case}.ipynb")).write_text(text)
+
+    put("right", right["right"])
+    put("wrong", answer_student_copy(copy["wrong"], {
+        "q1": "m = float(x.mean()) + 0.5", "q2": "mm = [float(x.min()), float(x.max()) + 1]", "q3": SOLUTIONS["q3"]}))
+    # the copier hard-codes the right student's answers
+    put("copier", answer_student_copy(copy["copier"], {
+        "q1": f"m = {x_right.mean()!r}", "q2": f"mm = [{x_right.min()!r}, {x_right.max()!r}]",
+        "q3": f"c = {('a' if x_right.mean() > 10 else 'b')!r}"}))
+    put("loop", _with_cells(right["loop"], ["while True:\n    pass"]))
+    put("memory", _with_cells(right["memory"], ["hog = bytearray(64 * 2**30)"], at=4))
+    put("forkbomb", _with_cells(right["forkbomb"], ["import os\nwhile True:\n    os.fork()"], at=4))
+    put("network", _with_cells(right["network"], [
+        "import socket\nreached = []\n"
+        f"for host, port in [('127.0.0.1', {listener.port}), ('1.1.1.1', 80), ('10.0.0.1', 22)]:\n"
+        "    try:\n        socket.create_connection((host, port), timeout=3).close()\n"
+        "        reached.append(host)\n    except OSError:\n        pass\n"
+        "from cxlib import record\nrecord('reached', reached)"]))
+    stolen = [str(source), str(secret), str(other), str(roster)]
+    put("reader", _with_cells(right["reader"], [
+        "import glob\nfrom pathlib import Path\nloot = {}\n"
+        f"for p in {stolen!r} + glob.glob('{tmp}/**/*', recursive=True):\n"
+        "    try:\n        loot[p] = Path(p).read_text()[:200]\n    except Exception as e:\n"
+        "        loot[p] = type(e).__name__\n"
+        "from cxlib import exercises, record\nrecord('loot', loot)\nexercises.answer('q3', str(loot)[:50])"]))
+    put("writer", _with_cells(right["writer"], [
+        "import os\nresults = {}\n"
+        f"for p in [{str(canary)!r}, {str(tmp / 'planted.txt')!r}, '/usr/planted.txt', "
+        f"{str(Path(exercises.__file__).with_name('planted.py'))!r}, '/etc/planted']:\n"
+        "    try:\n        open(p, 'w').write('pwned')\n        results[p] = 'written'\n"
+        "    except Exception as e:\n        results[p] = type(e).__name__\n"
+        "from cxlib import record\nrecord('writes', results)"]))
+    put("deleter", _with_cells(right["deleter"], [
+        "import os, shutil, numpy\n"
+        f"for p in [{str(canary)!r}, {str(other)!r}]:\n"
+        "    try:\n        os.remove(p)\n    except Exception:\n        pass\n"
+        "shutil.rmtree(os.path.dirname(numpy.__file__), ignore_errors=True)\n"
+        f"shutil.rmtree({str(Path(exercises.__file__).parent)!r}, ignore_errors=True)"]))
+    # replaces answer/check, then forges "answers" and grade-like records for other questions
+    put("forger", _with_cells(copy["forger"], [
+        "from cxlib import exercises, record\n"
+        "exercises.check = lambda *a, **k: True\n"
+        "record('answer.q1', 'correct')\nrecord('answer.q2', [0, 1e9])\nrecord('grade.q1', 2)\n"
+        "record('question.q1', {'id': 'q1', 'points': 1000, 'kind': 'number', 'rtol': 1e9, 'atol': 1e9})\n"
+        "exercises.answer = lambda qid, value: record('answer.' + qid, 10.0)"], at=4))
+    put("noisy", _with_cells(right["noisy"], ["for _ in range(40):\n    print('x' * 2**20)"]))
+    put("notjson", "{ this is not a notebook", name="09_tiny-notjson.ipynb")
+    nb = nbformat.reads(right["kernelspec"], as_version=4)
+    nb.metadata.kernelspec = {"name": "evil", "display_name": "Evil", "language": "bash"}
+    nb.metadata.language_info = {"name": "bash"}
+    put("kernelspec", nbformat.writes(nb))
+    # cells reordered (answers last first), one deleted (the parameters cell), one duplicated
+    nb = nbformat.reads(right["shuffled"], as_version=4)
+    head = [c for c in nb.cells[:5] if "parameters" not in c.metadata.get("tags", [])]
+    answers = [c for c in nb.cells if "exercises.answer(" in c.source]
+    dup = nbformat.v4.new_code_cell("m = -1.0\nexercises.answer('q1', m)")
+    nb.cells = head + list(reversed(answers)) + [dup, answers[0]]
+    put("shuffled", nbformat.writes(nb))
+    nb = nbformat.reads(right["seedtamper"], as_version=4)
+    for c in nb.cells:
+        if "injected-parameters" in c.metadata.get("tags", []) or "parameters" in c.metadata.get("tags", []):
+            c.source = "seed = 1"
+    put("seedtamper", nbformat.writes(nb))
+    (subs / "nobody-in-particular.ipynb").write_text(right["right"])  # matches no student
+
+    report = grading.grade(source, subs, roster, tmp / "graded", secret_file=secret, jobs=2, timeout=25,
+                           memory_mb=1024, progress=False, log=lambda s: None)
+    listener.close()
+    with (tmp / "graded" / "grades.csv").open() as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    return {"tmp": tmp, "rows": rows, "report": report, "canary": canary, "listener": listener,
+            "out": tmp / "graded", "secret": secret}
+
+
+def _records(graded, sid):
+    from cxlib.records import read_records
+
+    return read_records(graded["out"] / "runs" / f"{sid}.ipynb")
+
+
+@pytest.mark.parametrize(
+    ("sid", "status", "total"),
+    [
+        ("right", "ok", 4), ("wrong", "ok", 1), ("copier", "ok", None), ("loop", "timeout", 4),
+        ("memory", "memory", 4), ("forkbomb", "error", 4), ("network", "ok", 4), ("reader", "ok", 3),
+        ("writer", "ok", 4), ("deleter", "ok", 4), ("forger", "error", 0), ("noisy", "error", 4),
+        ("notjson", "error", 0), ("kernelspec", "ok", 4), ("shuffled", "ok", 4), ("seedtamper", "ok", 4),
+        ("missing", "missing", 0),
+    ],
+)
+def test_every_submission_gets_the_right_status_and_points(graded, sid, status, total):
+    row = graded["rows"][sid]
+    assert row["status"] == status, row
+    assert row["section"] == "A" and row["max_points"] == "4.0"
+    if total is not None:
+        assert float(row["total"]) == total, row
+    assert (graded["out"] / "feedback" / f"{sid}.md").exists()
+
+
+def test_a_copy_of_another_students_answers_does_not_get_the_marks(graded):
+    row = graded["rows"]["copier"]
+    assert float(row["q1"]) == 0 and float(row["q2"]) == 0
+    assert float(row["total"]) < 4
+
+
+def test_reasons_say_what_happened(graded):
+    rows = graded["rows"]
+    assert "time limit" in rows["loop"]["reason"]
+    assert "MemoryError" in rows["memory"]["reason"]
+    assert "BlockingIOError" in rows["forkbomb"]["reason"] or "Resource temporarily unavailable" in rows["forkbomb"]["reason"]
+    assert "output exceeded" in rows["noisy"]["reason"]
+    assert "not a valid notebook" in rows["notjson"]["reason"]
+    assert rows["missing"]["reason"] == "no submission found"
+    assert rows["right"]["reason"] == ""
+
+
+def test_no_network_from_inside(graded):
+    assert graded["listener"].connections == 0
+    assert _records(graded, "network")["reached"] == []
+
+
+def test_no_view_of_sources_secret_or_other_submissions(graded):
+    loot = _records(graded, "reader")["loot"]
+    secret_text = graded["secret"].read_text().strip()
+    dump = json.dumps(loot)
+    assert secret_text not in dump and "BEGIN SOLUTION" not in dump and "float(x.mean())" not in dump
+    assert all(v in ("FileNotFoundError", "PermissionError", "IsADirectoryError") for v in loot.values()), loot
+    # the stolen text never reaches the grader's outputs either
+    for path in graded["out"].rglob("*"):
+        if path.is_file() and path.suffix in (".ipynb", ".md", ".csv"):
+            assert secret_text not in path.read_text(errors="replace")
+
+
+def test_no_writes_or_deletes_outside(graded):
+    assert graded["canary"].read_text() == "untouched\n"
+    assert not (graded["tmp"] / "planted.txt").exists()
+    assert not Path("/usr/planted.txt").exists() and not Path("/etc/planted").exists()
+    assert not Path(exercises.__file__).with_name("planted.py").exists()
+    writes = _records(graded, "writer")["writes"]
+    assert "written" not in writes.values(), writes
+    assert (graded["tmp"] / "submissions" / "09_tiny-right.ipynb").exists()
+    import numpy  # noqa: F401 - still importable: the deleter removed nothing
+    assert Path(exercises.__file__).exists()
+
+
+def test_forged_records_never_grade(graded):
+    row = graded["rows"]["forger"]
+    assert float(row["q1"]) == 0 and float(row["q2"]) == 0 and float(row["q3"]) == 0
+    assert row["max_points"] == "4.0"  # points come from the trusted source run, not the forged question
+
+
+def test_reordered_deleted_duplicated_cells_are_graded_by_question_id(graded):
+    row = graded["rows"]["shuffled"]
+    assert (row["q1"], row["q2"], row["q3"]) == ("2.0", "1.0", "1.0")
+
+
+def test_seed_comes_from_the_grader_not_the_submission(graded):
+    key = exercises.read_secret(graded["secret"])
+    assert int(graded["rows"]["seedtamper"]["seed"]) == exercises.student_seed(key, "seedtamper")
+
+
+def test_unmatched_files_are_listed(graded):
+    listed = (graded["out"] / "unmatched.txt").read_text()
+    assert "nobody-in-particular.ipynb" in listed
+    assert "nobody-in-particular.ipynb" in graded["report"].summary()
+
+
+def test_feedback_gives_results_and_hints_but_never_the_reference(graded):
+    text = (graded["out"] / "feedback" / "wrong.md").read_text()
+    assert "1 of 4 points" in text
+    assert "does not match the answer from your data" in text and "Hint: " not in text and "x.mean()" in text
+    ref = json.loads(next((graded["out"] / "references").glob("*.json")).read_text())
+    assert repr(ref["answers"]["q1"]) not in text and f"{ref['answers']['q1']:.4f}" not in text
+
+
+def test_no_sandbox_process_survives(graded):
+    lo, hi = sandbox.UID_RANGE
+    left = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if lo <= entry.stat().st_uid < hi:
+                    left.append(entry.name)
+            except OSError:
+                pass
+    assert left == []
+
+
+def test_references_are_cached_per_seed(graded):
+    refs = sorted((graded["out"] / "references").glob("*.json"))
+    assert len(refs) == 16  # every student with a file; "missing" has none
+    key = exercises.read_secret(graded["secret"])
+    seed = exercises.student_seed(key, "right")
+    entry = json.loads(next(p for p in refs if p.stem.endswith(f"-{seed}")).read_text())
+    x = np.random.default_rng(seed).normal(10, 2, size=200)
+    assert entry["answers"]["q1"] == pytest.approx(x.mean(), rel=1e-12)
+    assert entry["answers"]["q2"] == pytest.approx([x.min(), x.max()], rel=1e-12)
+
+
+# ---------------------------------------------------------------------------- CLI and refusal
+
+
+def test_grade_refuses_without_bubblewrap(tmp_path, exercise_source, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "roster.csv").write_text("student_id\nada\n")
+    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*--no-sandbox"):
+        grading.grade(exercise_source, tmp_path / "subs", tmp_path / "roster.csv", tmp_path / "out",
+                      secret_file=tmp_path / "secret", progress=False)
+
+
+def test_cli_assign_then_grade_three_students(tmp_path, exercise_source):
+    """The flow an instructor follows: assign, collect, grade (one right, one wrong, one hostile)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\nada,Ada\nbob,Bob\ncy,Cy\n")
+    secret = tmp_path / "course-secret"
+    run = lambda *a: subprocess.run([CX, *map(str, a)], capture_output=True, text=True, cwd=tmp_path)  # noqa: E731
+    assigned = run("assign", exercise_source, "--roster", roster, "--out", tmp_path / "handout", "--secret-file", secret)
+    assert assigned.returncode == 0, assigned.stderr
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    handout = {s: (tmp_path / "handout" / f"09_tiny-{s}.ipynb").read_text() for s in ("ada", "bob", "cy")}
+    (subs / "09_tiny-ada.ipynb").write_text(answer_student_copy(handout["ada"]))
+    (subs / "09_tiny-bob.ipynb").write_text(answer_student_copy(handout["bob"], {**SOLUTIONS, "q1": "m = 0.0"}))
+    (subs / "cy").mkdir()
+    (subs / "cy" / "my work.ipynb").write_text(_with_cells(answer_student_copy(handout["cy"]),
+                                                            ["import os\nos.system('rm -rf /')\nwhile True: pass"]))
+    graded = run("grade", exercise_source, subs, "--roster", roster, "--out", tmp_path / "graded",
+                 "--secret-file", secret, "--timeout", "20", "--quiet")
+    assert graded.returncode == 0, graded.stderr
+    assert "3 students: 2 ok, 1 timeout" in graded.stdout
+    with (tmp_path / "graded" / "grades.csv").open() as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert [rows[s]["total"] for s in ("ada", "bob", "cy")] == ["4.0", "2.0", "4.0"]
+    assert rows["bob"]["q1"] == "0.0" and rows["ada"]["name"] == "Ada"
+    assert rows["cy"]["file"] == "cy/my work.ipynb"
+    for s in ("ada", "bob", "cy"):
+        assert (tmp_path / "graded" / "feedback" / f"{s}.md").exists()
+    # a missing secret is a clear one-line error
+    bad = run("grade", exercise_source, subs, "--roster", roster, "--out", tmp_path / "g2", "--secret-file",
+              tmp_path / "nope")
+    assert bad.returncode == 2 and "secret file" in bad.stderr and "Traceback" not in bad.stderr
