@@ -404,21 +404,33 @@ def _outcome(result: dict[str, Any], stderr: str, killed: bool, code: int | None
 
 
 def _classify(nb: dict[str, Any], status: str, reason: str | None, timed_out: bool) -> tuple[str, str | None]:
+    """The run's status and one-line reason, from how papermill ended and the error outputs.
+
+    Every cell runs, so several things can go wrong in one run: the status is the first
+    of memory, timeout, error that applies, and the reason names them all.
+    """
     errors = [
         out for cell in nb.get("cells", []) if cell.get("cell_type") == "code"
         for out in cell.get("outputs", []) if out.get("output_type") == "error"
     ]
-    if any(str(e.get("ename", "")).endswith("MemoryError") for e in errors):
-        return "memory", "a cell ran out of memory (MemoryError)"
+    memory = [e for e in errors if str(e.get("ename", "")).endswith("MemoryError")]
+    others = [e for e in errors if e not in memory and str(e.get("ename")) != "KeyboardInterrupt"]
+    found: list[tuple[str, str]] = []
+    if memory:
+        found.append(("memory", "a cell ran out of memory (MemoryError)"))
     if timed_out or status == "timeout":
-        return "timeout", "the run reached its time limit; the cell running then was interrupted"
+        found.append(("timeout", "the run reached its time limit; the cell running then was interrupted"))
     if status == "died":
-        return "error", reason
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more cells failed)" if len(errors) > 1 else ""
-        return "error", f"{first.get('ename')}: {str(first.get('evalue', ''))[:200]}{more}"
-    return ("ok", None) if status == "ok" else (status if status in ("error", "timeout") else "error", reason)
+        found.append(("error", reason or "the kernel died"))
+    if others:
+        first = others[0]
+        more = f" (and {len(others) - 1} more cells failed)" if len(others) > 1 else ""
+        found.append(("error", f"{first.get('ename')}: {str(first.get('evalue', ''))[:200]}{more}"))
+    if not found and status != "ok":
+        found.append(("error", reason or status))
+    if not found:
+        return "ok", None
+    return found[0][0], "; ".join(r for _, r in found)
 
 
 def _drop_outputs(nb: dict[str, Any]) -> None:

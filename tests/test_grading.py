@@ -155,7 +155,7 @@ def graded(tmp_path_factory):
     head = [c for c in nb.cells[:5] if "parameters" not in c.metadata.get("tags", [])]
     answers = [c for c in nb.cells if "exercises.answer(" in c.source]
     dup = nbformat.v4.new_code_cell("m = -1.0\nexercises.answer('q1', m)")
-    nb.cells = head + list(reversed(answers)) + [dup, answers[0]]
+    nb.cells = head + list(reversed(answers)) + [dup, nbformat.v4.new_code_cell(answers[0].source)]
     put("shuffled", nbformat.writes(nb))
     nb = nbformat.reads(right["seedtamper"], as_version=4)
     for c in nb.cells:
