@@ -341,3 +341,33 @@ def test_cli_assign_then_grade_three_students(tmp_path, exercise_source):
     bad = run("grade", exercise_source, subs, "--roster", roster, "--out", tmp_path / "g2", "--secret-file",
               tmp_path / "nope")
     assert bad.returncode == 2 and "secret file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_grade_refuses_without_bubblewrap_and_says_how_to_install(tmp_path, exercise_source):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "roster.csv").write_text("student_id\nada\n")
+    env = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on PATH
+    proc = subprocess.run([CX, "grade", str(exercise_source), str(tmp_path / "subs"), "--roster",
+                           str(tmp_path / "roster.csv"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 3
+    assert "bubblewrap" in proc.stderr and "apt-get install bubblewrap" in proc.stderr
+    assert "--no-sandbox" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_no_sandbox_grades_trusted_work_under_the_same_limits(tmp_path, exercise_source):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\nada\nbob\n")
+    secret = tmp_path / "secret"
+    exercises.assign(exercise_source, roster, tmp_path / "handout", secret_file=secret)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ada.ipynb").write_text(answer_student_copy((tmp_path / "handout" / "09_tiny-ada.ipynb").read_text()))
+    (subs / "bob.ipynb").write_text(_with_cells(
+        answer_student_copy((tmp_path / "handout" / "09_tiny-bob.ipynb").read_text()), ["hog = bytearray(64 * 2**30)"]))
+    report = grading.grade(exercise_source, subs, roster, tmp_path / "out", secret_file=secret, sandbox=False,
+                           jobs=2, timeout=60, memory_mb=1024, progress=False)
+    table = report.table.set_index("student_id")
+    assert table.loc["ada", "status"] == "ok" and table.loc["ada", "total"] == 4
+    assert table.loc["bob", "status"] == "memory" and table.loc["bob", "total"] == 4
