@@ -272,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cx {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"cx {args.command}: interrupted; finished work is kept (cx batch: rerun with --resume)",
+        hint = {"batch": " (rerun with --resume)",
+                "grade": " (grades.csv holds the students graded so far; reference runs are cached)"}
+        print(f"cx {args.command}: interrupted; finished work is kept{hint.get(args.command, '')}",
               file=sys.stderr)
         return 130
 

@@ -279,7 +279,7 @@ def test_interrupted_batch_resumes(nb, tmp_path, capsys):
     out = tmp_path / "out"
     args, code, stderr, seen = _interrupt_batch(nb, out)
     assert code == 130, stderr
-    assert "cx batch: interrupted; finished work is kept (cx batch: rerun with --resume)" in stderr
+    assert "cx batch: interrupted; finished work is kept (rerun with --resume)" in stderr
 
     # no worker or kernel left behind
     deadline = time.monotonic() + 15
