@@ -8,7 +8,10 @@ and the result is checked before it is returned.  :class:`Fit` is the common res
 scale), ``loglik``, ``converged`` and ``summary()``.  A fit that fails, or that stops at
 a point that is not a proper optimum, is never returned silently: :func:`fit_mle`
 warns with :class:`ConvergenceWarning` and sets ``converged=False``, or raises
-:class:`FitError` when no start gave a finite likelihood.
+:class:`FitError` when no start gave a finite likelihood.  When the likelihood has no
+finite maximiser because it keeps increasing towards a limit of the parameter space (a
+:class:`Boundary`, e.g. a gamma mixing distribution whose shape and rate grow together:
+no heterogeneity), the warning names that limit and ``extra["boundary"]`` records it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["ConvergenceWarning", "FitError", "Fit", "fit_mle", "numeric_hessian"]
+__all__ = ["Boundary", "ConvergenceWarning", "FitError", "Fit", "fit_mle", "numeric_hessian"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -92,6 +95,50 @@ class Fit:
         return f"{type(self).__name__}({self.model}: {est}; loglik={self.loglik:.2f}, n={self.n:,}{flag})"
 
 
+@dataclass(frozen=True)
+class Boundary:
+    """A limit of the parameter space towards which a model's likelihood may keep increasing.
+
+    Attributes
+    ----------
+    name : str
+        The limit, e.g. ``"s, beta -> infinity with s/beta fixed"``.
+    direction : tuple of float
+        A step in log-parameters towards the limit, e.g. ``(0, 0, 1, 1)``: the last two
+        parameters grow together with their ratio fixed.
+    applies : callable
+        ``applies(params) -> bool``: whether estimates are already near the limit.
+    describe : callable
+        ``describe(params) -> str``: what the limit means and which limiting model the
+        data are consistent with, for the warning.
+    """
+
+    name: str
+    direction: tuple[float, ...]
+    applies: Callable[[np.ndarray], bool]
+    describe: Callable[[np.ndarray], str]
+
+
+def _find_boundary(loglik: Callable[[np.ndarray], float], x: np.ndarray,
+                   boundaries: Sequence[Boundary]) -> Boundary | None:
+    """The first boundary that applies at ``x`` (log-parameters) and towards which the
+    log-likelihood does not decrease: two steps of a factor 10 along its direction, each
+    at least as high as the point before (up to rounding)."""
+    params = np.exp(x)
+    here = tol = None
+    for boundary in boundaries:
+        if not boundary.applies(params):
+            continue
+        if here is None:
+            here = loglik(x)
+            tol = 1e-9 + 1e-11 * abs(here)
+        step = np.log(10.0) * np.asarray(boundary.direction, dtype=float)
+        one, two = loglik(x + step), loglik(x + 2 * step)
+        if np.isfinite(one) and np.isfinite(two) and one >= here - tol and two >= one - tol:
+            return boundary
+    return None
+
+
 def numeric_hessian(f: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-4) -> np.ndarray:
     """Central-difference Hessian of a scalar function (for standard errors)."""
     x = np.asarray(x, dtype=float)
@@ -122,6 +169,7 @@ def fit_mle(
     extra: dict[str, Any] | None = None,
     hessian: Callable[[np.ndarray], np.ndarray] | None = None,
     min_starts: int | None = None,
+    boundaries: Sequence[Boundary] = (),
 ) -> Fit:
     """Minimise ``negloglik`` over log-parameters from several starts; check the result.
 
@@ -160,6 +208,14 @@ def fit_mle(
         Try only the first ``min_starts`` starts unless none of them ends at a clean
         optimum (small gradient, positive definite Hessian); the remaining starts are then
         tried too.  Default: try every start.
+    boundaries : sequence of Boundary, optional
+        Limits of the parameter space where the likelihood may take its supremum.  When
+        the best optimum has a small gradient, each that applies there is checked in turn
+        (:class:`Boundary`; also if the Hessian is positive definite: on a flat ridge its
+        smallest eigenvalue is rounding noise); the first towards which the
+        log-likelihood keeps increasing is named in the warning and the message, and
+        recorded as ``extra["boundary"]``.  ``converged`` is then False: there is no
+        finite maximiser, and the estimates are a point on the way to the limit.
 
     Returns
     -------
@@ -174,7 +230,8 @@ def fit_mle(
     Warns
     -----
     ConvergenceWarning
-        If the best optimum is doubtful; the result then has ``converged=False``.
+        If the best optimum is doubtful, or there is none (a boundary); the result then
+        has ``converged=False``.
     """
     import pandas as pd
     from scipy.optimize import minimize
@@ -270,7 +327,21 @@ def fit_mle(
     params = np.exp(x)
     converged = grad_norm < gtol and positive_definite
     message = str(best.message)
-    if not converged:
+    extra = dict(extra or {})
+    boundary = None
+    if boundaries and grad_norm < gtol:  # also when "converged": on a flat ridge the Hessian's
+        boundary = _find_boundary(lambda u: -safe(u), x, boundaries)  # sign is a matter of rounding
+    if boundary is not None:
+        converged = False
+        why = (f"no finite maximum: the log-likelihood keeps increasing as {boundary.name}; "
+               f"{boundary.describe(params)}")
+        message = f"{message}; {why}"
+        extra["boundary"] = boundary.name
+        warnings.warn(f"{model} fit has no finite maximum-likelihood estimate (converged=False): the "
+                      f"log-likelihood keeps increasing as {boundary.name}; {boundary.describe(params)}; "
+                      "the estimates returned are a point on the way to that limit, not an optimum",
+                      ConvergenceWarning, stacklevel=3)
+    elif not converged:
         why = []
         if grad_norm >= gtol:
             why.append(f"gradient per observation {grad_norm:.2g} >= {gtol:g}")
@@ -286,7 +357,7 @@ def fit_mle(
         n=int(n),
         converged=converged,
         message=message,
-        extra=dict(extra or {}),
+        extra=extra,
     )
 
 

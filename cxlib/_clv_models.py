@@ -23,11 +23,22 @@ Numerical notes
   a graded Gauss-Legendre quadrature of the Euler integral nearer z = 1, where ``hyp2f1``
   loses accuracy (~1e-7) or fails.  Gradient and Hessian are analytic given the
   derivatives of the tails with respect to their parameters, which have no closed form:
-  they come from the power series of 2F1 (z <= 0.5) or as moments of the same
-  quadrature, so the Pareto/NBD is fitted by Newton steps too; it stops after the first
-  start that ends at a clean optimum.  Tails are evaluated once per distinct (x, t_x)
-  and (x, T) pair.  Checked against brute-force integration over the mixing
-  distributions in the tests.
+  they come from the power series of 2F1 (z <= 0.5), summed term by term with running
+  sums on chunks of pairs that each stop when their own terms are negligible, or as
+  moments of the same quadrature, so the Pareto/NBD is fitted by Newton steps too; it
+  stops after the first start that ends at a clean optimum.  Per-pair Hessians are never
+  stored: only their weighted sum is formed.  Tails are evaluated once per distinct
+  (x, t_x) and (x, T) pair.  For the value, the factor ``beta^s`` is taken into each
+  tail (``log1p``) rather than added to the sum over customers, so the likelihood stays
+  accurate far along a ridge s, beta -> infinity.  Checked against brute-force
+  integration over the mixing distributions in the tests.
+* No finite maximum: some data sets have none (e.g. one common dropout rate fits at
+  least as well as any gamma-distributed one: the likelihood keeps increasing as s and
+  beta grow with s/beta fixed).  The fitters name such limits (:class:`Boundary`): when
+  the optimiser stops with a small gradient near one and the log-likelihood does not
+  fall along it, the fit warns, says which limiting model the data are consistent with,
+  and has ``converged=False``, even if the Hessian there passed as positive definite by
+  rounding.
 * Gamma-Gamma: closed-form log-likelihood of the mean spend with analytic gradient and
   Hessian.
 
@@ -59,7 +70,7 @@ import numpy as np
 from scipy import special as sp
 
 from cxlib import params as _params
-from cxlib._clv_base import Fit, fit_mle
+from cxlib._clv_base import Boundary, Fit, fit_mle
 from cxlib._rng import check_rng
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -337,7 +348,7 @@ class _BGNBDLikelihood:
             LT = np.log(al + self.T)
             Ltx = np.log(al + self.tx)
             rx = r + self.x
-            d = (np.log(a) - np.log(b + ux - 1))[xi] + rx * (LT - Ltx)
+            d = (np.log(a) - np.log(b + (ux - 1)))[xi] + rx * (LT - Ltx)
             ll = r * (self.W0 * np.log(al) - self.w0 @ L0) + Wx @ K + w @ (np.logaddexp(0.0, d) - rx * LT)
             c.update(L0=L0, LT=LT, Ltx=Ltx, rx=rx, d=d, value=-float(ll))
             self._key, self._level = key, 0
@@ -356,7 +367,7 @@ class _BGNBDLikelihood:
             g[1] = (r * (self.W0 / al - self.w0 @ iaT0) + Wx.sum() * r / al
                     + w @ (rx * (p2 * (iaT - iatx) - iaT)))
             g[2] = Wx @ (psi_ab - psi_abx) + S2x.sum() / a
-            g[3] = Wx @ (sp.digamma(b + ux) - sp.digamma(b) + psi_ab - psi_abx) - S2x @ (1.0 / (b + ux - 1))
+            g[3] = Wx @ (sp.digamma(b + ux) - sp.digamma(b) + psi_ab - psi_abx) - S2x @ (1.0 / (b + (ux - 1)))
             c.update(p2=p2, iaT=iaT, iatx=iatx, iaT0=iaT0, S2x=S2x, g=g)
             self._level = 1
         if level >= 2 and self._level < 2:
@@ -365,7 +376,7 @@ class _BGNBDLikelihood:
             wq = w * p2 * (1.0 - p2)
             dr = LT - Ltx
             dal = rx * (iaT - iatx)
-            db_x = -1.0 / (b + ux - 1)
+            db_x = -1.0 / (b + (ux - 1))
             Qx = np.bincount(xi, weights=wq, minlength=ux.size)
             Qr = np.bincount(xi, weights=wq * dr, minlength=ux.size)
             Qal = np.bincount(xi, weights=wq * dal, minlength=ux.size)
@@ -511,19 +522,21 @@ def _log_beta_ratio(a: float, b: float, ux: np.ndarray) -> np.ndarray:
 
     ``betaln(a, b + x) - betaln(a, b)`` loses every digit when ``a`` or ``b`` is huge
     (an optimiser exploring ``a = 1e36`` then sees a *positive* log-likelihood).  As a
-    ratio of rising factorials it is ``-x log1p(a/b) + sum_{k<x} [log1p(k/b) - log1p(k/(a+b))]``.
+    ratio of rising factorials, ``prod_{k<x} (b+k)/(a+b+k)``, it is
+    ``-sum_{k<x} log1p(a/(b+k))``: a sum of terms of one sign, accurate for huge and for
+    tiny a and b alike (the ridge a, b -> 0 of a dropout probability that is 0 or 1).
     """
     ux = np.asarray(ux)
     n_max = int(ux.max()) if ux.size else 0
     k = np.arange(n_max, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(np.log1p(k / b) - np.log1p(k / (a + b)))])
-    return -ux * np.log1p(a / b) + cum[ux.astype(np.int64)]
+    cum = np.concatenate([[0.0], np.cumsum(np.log1p(a / (b + k)))])
+    return -cum[ux.astype(np.int64)]
 
 
 def _bgnbd_p_alive(p: tuple[float, ...], x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     r, al, a, b = p
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(al + T) - np.log(al + tx))
+        log_odds = np.log(a) - np.log(np.maximum(b + (x - 1), 1e-300)) + (r + x) * (np.log(al + T) - np.log(al + tx))
     return np.where(x > 0, sp.expit(-log_odds), 1.0)
 
 
@@ -575,6 +588,55 @@ def _warm_starts(likelihood: type, model: str, names: list[str], starts: list[np
     return [np.log(first.params.to_numpy())] if first.converged else starts
 
 
+def _rate_boundary(names: tuple[str, str]) -> Boundary:
+    """Gamma-distributed purchase rates with shape and rate -> infinity: one rate for all."""
+    return Boundary(
+        f"{names[0]}, {names[1]} -> infinity with {names[0]}/{names[1]} fixed",
+        (1.0, 1.0, 0.0, 0.0),
+        lambda p: p[0] >= 10,
+        lambda p: (f"the data are consistent with one purchase rate for all customers, lambda = r/alpha = "
+                   f"{p[0] / p[1]:.4g} per unit of time (no heterogeneity in purchase rates)"),
+    )
+
+
+def _bgnbd_boundaries(x: np.ndarray, w: np.ndarray) -> list[Boundary]:
+    """Limits where the BG/NBD likelihood can take its supremum (checked where a fit stops
+    with a small gradient).
+
+    None without repeat purchases: then nothing but ``r/alpha -> 0`` is identified."""
+    repeats = float(w @ x)
+    if repeats <= 0:
+        return []
+    return [
+        Boundary(
+            "a/(a+b) -> 0 (the probability of dropping out after a purchase)",
+            (0.0, 0.0, 0.0, 1.0),
+            lambda p: p[2] / (p[2] + p[3]) * repeats < 0.01,
+            lambda p: (f"the data are consistent with no dropout at all (the estimates expect "
+                       f"{p[2] / (p[2] + p[3]) * repeats:.2g} dropouts after the {repeats:,.0f} repeat purchases); "
+                       f"fit the limiting model instead, the NBD (gamma-Poisson purchases, nobody drops out): "
+                       f"r = {p[0]:.4g} and alpha = {p[1]:.4g} approximate its estimates"),
+        ),
+        Boundary(
+            "a, b -> 0 with a/(a+b) fixed",
+            (0.0, 0.0, -1.0, -1.0),
+            lambda p: max(p[2], p[3]) <= 0.01,
+            lambda p: (f"the data are consistent with a dropout probability that is 0 or 1: a share a/(a+b) = "
+                       f"{p[2] / (p[2] + p[3]):.4g} of the customers drop out at their first repeat purchase, the "
+                       "others never; fit that two-group model instead"),
+        ),
+        Boundary(
+            "a, b -> infinity with a/(a+b) fixed",
+            (0.0, 0.0, 1.0, 1.0),
+            lambda p: min(p[2], p[3]) >= 10,
+            lambda p: (f"the data are consistent with one dropout probability for all customers, p = a/(a+b) = "
+                       f"{p[2] / (p[2] + p[3]):.4g} (no heterogeneity in dropout); fit the limiting model, "
+                       "with a common p, instead"),
+        ),
+        _rate_boundary(("r", "alpha")),
+    ]
+
+
 def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: ArrayLike | None = None) -> BGNBDFit:
     """Fit the BG/NBD model (Fader, Hardie & Lee 2005a) by maximum likelihood.
 
@@ -604,7 +666,13 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: A
     Warns
     -----
     ConvergenceWarning
-        If the optimum is doubtful (the result then has ``converged=False``).
+        If the optimum is doubtful (the result then has ``converged=False``), or if there
+        is none because the likelihood keeps increasing towards a limit of the parameter
+        space: no dropout (a/(a+b) -> 0), a dropout probability of 0 or 1 (a, b -> 0 with
+        a/(a+b) fixed), one dropout probability for all (a, b -> infinity with a/(a+b)
+        fixed) or one purchase rate for all (r, alpha -> infinity with r/alpha fixed).
+        The warning names the limit and the limiting model the data are consistent with;
+        ``extra["boundary"]`` records it.
 
     Examples
     --------
@@ -628,7 +696,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: A
     lik = _BGNBDLikelihood(x, tx, age, w)
     return fit_mle(  # type: ignore[return-value]
         "BG/NBD", names, lik.value, starts, gradient=lik.gradient, hessian=lik.hessian, n=n,
-        min_starts=1, fit_class=BGNBDFit, extra={"n_rows": int(x.size)},
+        min_starts=1, fit_class=BGNBDFit, extra={"n_rows": int(x.size)}, boundaries=_bgnbd_boundaries(x, w),
     )
 
 
@@ -657,7 +725,8 @@ def _group(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
 
 
-def _quadrature_parts(a: np.ndarray, ps: np.ndarray, z: np.ndarray, derivatives: bool = True):
+def _quadrature_parts(a: np.ndarray, ps: np.ndarray, z: np.ndarray, derivatives: bool = True,
+                      one_minus_z: np.ndarray | None = None):
     """``ln F`` for ``F = ∫_0^∞ exp(-a v) (1 - z exp(-v))^(-p_s) dv = 2F1(p_s, a; a+1; z) / a``
     (0 <= z < 1), and (unless ``derivatives=False``) the derivatives of F with respect to
     (a, p_s, z) divided by F.
@@ -668,16 +737,22 @@ def _quadrature_parts(a: np.ndarray, ps: np.ndarray, z: np.ndarray, derivatives:
     below ``exp(-40)`` of the whole.  Derivatives are moments of the same rule.  Elements
     are processed in chunks sorted by the number of panels they need.  Agrees with the
     power series to ~1e-15 (value) and ~1e-11 (derivatives) where both apply; used where
-    the series converges slowly (z near 1), where ``hyp2f1`` loses accuracy.
+    the series converges slowly (z near 1), where ``hyp2f1`` loses accuracy.  ``one_minus_z``,
+    ``1 - z`` computed without cancellation (e.g. ``(c+y)/(d+y)``), keeps ``ln(1 - z e^-v)``
+    accurate when z is within rounding of 1 and ``p_s`` is large (``p_s (1-z)`` need not be
+    small: along the ridge s, beta -> infinity of the Pareto/NBD it is not).
     """
-    a, ps, z = (np.asarray(v, dtype=float).ravel() for v in np.broadcast_arrays(a, ps, z))
+    omz = 1 - np.asarray(z, dtype=float) if one_minus_z is None else one_minus_z
+    a, ps, z, omz = (np.asarray(v, dtype=float).ravel() for v in np.broadcast_arrays(a, ps, z, omz))
     n = a.size
     log_f = np.empty(n)
     Fv = np.empty((n, 3))
     Fvv = np.empty((n, 3, 3))
     if n == 0:
         return log_f, Fv, Fvv
-    eps = (1 - z) / np.maximum(z, 1e-300)
+    with np.errstate(divide="ignore"):
+        log_z = np.where(z > 0.5, np.log1p(-omz), np.log(z))
+    eps = omz / np.maximum(z, 1e-300)
     delta = np.minimum(np.minimum(eps, 1.0), 1.0 / a) / (16 * np.maximum(1.0, ps / 4))
     panels = np.clip(np.ceil(np.log2(40.0 / a / delta)), 1, 1100).astype(int)
     order = np.argsort(panels, kind="stable")
@@ -687,9 +762,9 @@ def _quadrature_parts(a: np.ndarray, ps: np.ndarray, z: np.ndarray, derivatives:
         edges = np.concatenate([[0.0], 2.0 ** np.arange(J + 1)])  # in units of delta
         rel = ((edges[:-1, None] + edges[1:, None]) / 2 + (edges[1:, None] - edges[:-1, None]) / 2 * _GL_X).ravel()
         log_w = np.log(((edges[1:, None] - edges[:-1, None]) / 2 * _GL_W).ravel())
-        ac, pc, zc, dc = a[idx, None], ps[idx, None], z[idx, None], delta[idx, None]
+        ac, pc, lzc, dc = a[idx, None], ps[idx, None], log_z[idx, None], delta[idx, None]
         v = dc * rel
-        one_minus = -np.expm1(np.log(zc) - v)  # 1 - z e^-v, accurate near v = 0 and z = 1
+        one_minus = -np.expm1(lzc - v)  # 1 - z e^-v, accurate near v = 0 and z = 1
         log_one_minus = np.log(one_minus)
         log_g = -ac * v - pc * log_one_minus + log_w + np.log(dc)
         total = sp.logsumexp(log_g, axis=1)
@@ -713,7 +788,7 @@ def _quadrature_parts(a: np.ndarray, ps: np.ndarray, z: np.ndarray, derivatives:
     return log_f, Fv, Fvv
 
 
-def _log_tail(m: np.ndarray, n: Any, al: Any, be: Any, y: np.ndarray) -> np.ndarray:
+def _log_tail(m: np.ndarray, n: Any, al: Any, be: Any, y: np.ndarray, scaled: bool = False) -> np.ndarray:
     """``log G(y) = log ∫_y^∞ (alpha+τ)^-m (beta+τ)^-n dτ``, elementwise with broadcasting.
 
     With ``d = max(alpha, beta)``, ``c = min(alpha, beta)``, ``p_s`` the exponent of the
@@ -724,6 +799,12 @@ def _log_tail(m: np.ndarray, n: Any, al: Any, be: Any, y: np.ndarray) -> np.ndar
     ``(d+y)^-a ((c+y)/(d+y))^(1-p_s) 2F1(1, p_l; a+1; z) / a``, should it overflow), and
     elsewhere, where ``hyp2f1`` overflows or loses accuracy, by the graded quadrature of
     ``F = ∫_0^∞ e^(-a v) (1 - z e^(-v))^(-p_s) dv`` (:func:`_quadrature_parts`).
+
+    With ``scaled=True`` the result is ``log G + (n-1) ln beta``, with the leading factor
+    written as ``-m ln(d+y) - (n-1) ln((d+y)/beta)`` (``log1p``): the Pareto/NBD
+    likelihood has the factor ``beta^s`` (n = s+1), and adding ``s ln beta`` to the sum over
+    customers instead would cancel all but a few digits when s and beta are large (where
+    an optimiser walks on a ridge s, beta -> infinity).
     """
     m, n, al, be, y = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (m, n, al, be, y)))
     a = m + n - 1
@@ -733,6 +814,10 @@ def _log_tail(m: np.ndarray, n: Any, al: Any, be: Any, y: np.ndarray) -> np.ndar
     ps = np.where(first, n, m)
     z = (d - c) / (d + y)
     log_dy = np.log(d + y)
+    if scaled:  # -a ln(d+y) + (n-1) ln beta, without cancellation
+        lead = -m * log_dy - (n - 1) * np.log1p((d - be + y) / be)
+    else:
+        lead = -a * log_dy
     hard = (z > 0.85) | (ps * z > 40)
     out = np.empty(a.shape)
     with np.errstate(all="ignore"):
@@ -740,21 +825,25 @@ def _log_tail(m: np.ndarray, n: Any, al: Any, be: Any, y: np.ndarray) -> np.ndar
         if easy.any():
             ae, pe, ze = a[easy], ps[easy], z[easy]
             h = sp.hyp2f1(ae, pe, ae + 1, ze)
-            value = -ae * log_dy[easy] + np.log(h) - np.log(ae)
+            value = lead[easy] + np.log(h) - np.log(ae)
             bad = ~(np.isfinite(value) & (h >= 1))
             if bad.any():
                 ab, zb, pb = ae[bad], ze[bad], pe[bad]
                 pl = np.where(first, m, n)[easy][bad]
                 ldb = log_dy[easy][bad]
                 h2 = sp.hyp2f1(1.0, pl, ab + 1, zb)
-                alt = -ab * ldb + (1 - pb) * (np.log(c[easy][bad] + y[easy][bad]) - ldb) + np.log(h2) - np.log(ab)
+                lb = lead[easy][bad]
+                alt = lb + (1 - pb) * (np.log(c[easy][bad] + y[easy][bad]) - ldb) + np.log(h2) - np.log(ab)
                 still = ~(np.isfinite(alt) & (h2 >= 1))
                 if still.any():
-                    alt[still] = -ab[still] * ldb[still] + _quadrature_parts(ab[still], pb[still], zb[still], False)[0]
+                    omz = ((c + y) / (d + y))[easy][bad][still]
+                    alt[still] = lb[still] + _quadrature_parts(ab[still], pb[still], zb[still], False,
+                                                                             omz)[0]
                 value[bad] = alt
             out[easy] = value
         if hard.any():
-            out[hard] = -a[hard] * log_dy[hard] + _quadrature_parts(a[hard], ps[hard], z[hard], False)[0]
+            omz = (c[hard] + y[hard]) / (d[hard] + y[hard])
+            out[hard] = lead[hard] + _quadrature_parts(a[hard], ps[hard], z[hard], False, omz)[0]
     return out
 
 
@@ -772,42 +861,147 @@ def _pareto_terms(p: tuple[float, ...], x: np.ndarray, tx: np.ndarray, T: np.nda
     return log_e1, np.log(s) + lg1 + _log1mexp(lg2 - lg1)
 
 
-def _series_derivatives(a: np.ndarray, ps: np.ndarray, z: np.ndarray, K: int):
-    """``F = sum_{k<K} (p_s)_k z^k / (k! (a+k))`` and its first and second derivatives with
-    respect to (a, p_s, z), divided by F; also the relative size of the last term."""
-    k = np.arange(K, dtype=float)
-    psk = ps[:, None] + k  # p_s + k
-    t = np.ones((a.size, K))
-    t[:, 1:] = np.cumprod(psk[:, :-1] * z[:, None] / k[1:], axis=1)  # (p_s)_k z^k / k!
-    e = 1.0 / (a[:, None] + k)
-    inv = 1.0 / psk
-    H = np.zeros_like(t)  # d ln (p_s)_k / d p_s
-    H[:, 1:] = np.cumsum(inv[:, :-1], axis=1)
-    H2 = np.zeros_like(t)
-    H2[:, 1:] = np.cumsum(inv[:, :-1] ** 2, axis=1)
-    u = np.zeros_like(t)  # t_k k / z = t_{k-1} (p_s + k - 1)
-    u[:, 1:] = t[:, :-1] * psk[:, :-1]
-    v = np.zeros_like(t)  # t_k k (k-1) / z^2 = u_{k-1} (p_s + k - 1)
-    v[:, 2:] = u[:, 1:-1] * psk[:, 1:-1]
-    te = t * e
-    F = te.sum(1)
-    Fv = np.stack([-(te * e).sum(1), (te * H).sum(1), (u * e).sum(1)], axis=1) / F[:, None]
-    Fvv = np.empty((a.size, 3, 3))
-    Fvv[:, 0, 0] = 2 * (te * e * e).sum(1)
-    Fvv[:, 0, 1] = Fvv[:, 1, 0] = -(te * e * H).sum(1)
-    Fvv[:, 0, 2] = Fvv[:, 2, 0] = -(u * e * e).sum(1)
-    Fvv[:, 1, 1] = (te * (H * H - H2)).sum(1)
-    Fvv[:, 1, 2] = Fvv[:, 2, 1] = (u * e * H).sum(1)
-    Fvv[:, 2, 2] = (v * e).sum(1)
-    Fvv /= F[:, None, None]
-    last = float(np.max(te[:, -1] * (1 + psk[:, -1]) / F)) if K > 1 else 0.0
-    return F, Fv, Fvv, last
+def _series_derivatives(a: np.ndarray, ps: np.ndarray, z: np.ndarray, chunk: int = 8192,
+                        tol: float = 1e-17) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``F = sum_k (p_s)_k z^k / (k! (a+k))`` and its first and second derivatives with
+    respect to (a, p_s, z), divided by F (for z < 1; meant for z <= 0.5).
+
+    Summed term by term over k with running sums (every term of every sum is >= 0), on
+    chunks of elements sorted by the number of terms they need, so each chunk stops as
+    soon as its own latest terms are below ``tol`` of its sums, past the largest term
+    and where the terms shrink by a factor of at least 0.75 a step.  With
+    ``t_k = (p_s)_k z^k / k!``, ``e_k = 1/(a+k)``, ``H_k = sum_{j<k} 1/(p_s+j)`` (and
+    ``H2_k`` of squares), ``u_k = t_k k / z`` and ``v_k = t_k k (k-1) / z^2``:
+    ``F_a = -sum t e^2``, ``F_p = sum t e H``, ``F_z = sum u e``, ``F_aa = 2 sum t e^3``,
+    ``F_ap = -sum t e^2 H``, ``F_az = -sum u e^2``, ``F_pp = sum t e (H^2 - H2)``,
+    ``F_pz = sum u e H``, ``F_zz = sum v e``.
+    """
+    a, ps, z = (np.asarray(v, dtype=float).ravel() for v in (a, ps, z))
+    n = a.size
+    F_all = np.empty(n)
+    Fv = np.empty((n, 3))
+    Fvv = np.empty((n, 3, 3))
+    if n == 0:
+        return F_all, Fv, Fvv
+    with np.errstate(divide="ignore"):
+        peak = np.maximum((ps * z - 1) / (1 - z), 0.0)  # index of the largest term
+        order = np.argsort(peak + 40.0 / np.maximum(-np.log(z), 1e-3), kind="stable")
+    for lo in range(0, n, chunk):
+        idx = order[lo : lo + chunk]
+        ac, pc, zc = a[idx], ps[idx], z[idx]
+        k_peak = float(peak[idx].max())
+        size = idx.size
+        t, u, v, H, H2 = np.ones(size), np.zeros(size), np.zeros(size), np.zeros(size), np.zeros(size)
+        S0, S1, S2, SH, SeH, SHH, Su, Sue, SuH, Sv = np.zeros((10, size))
+        e, te, ue, tmp, pk = np.empty((5, size))
+        k = 0
+        while True:
+            np.add(ac, k, out=e)
+            np.reciprocal(e, out=e)
+            np.multiply(t, e, out=te)
+            S0 += te
+            np.multiply(te, H, out=tmp)
+            SH += tmp
+            tmp *= e
+            SeH += tmp
+            np.multiply(H, H, out=tmp)
+            tmp -= H2
+            tmp *= te
+            SHH += tmp
+            if k > k_peak + 2 and k % 4 == 3:
+                small = (np.all(te * (1 + H * H) <= tol * np.where(SHH > 0, np.minimum(S0, SHH), S0))
+                         and np.all(u * e <= tol * Su) and np.all(v * e <= tol * Sv))
+                if small and float(np.max((pc + k) * zc)) < 0.75 * (k + 1):
+                    k = -1  # done after this term
+            te *= e
+            S1 += te
+            te *= e
+            S2 += te
+            np.multiply(u, e, out=ue)
+            Su += ue
+            np.multiply(ue, H, out=tmp)
+            SuH += tmp
+            ue *= e
+            Sue += ue
+            np.multiply(v, e, out=tmp)
+            Sv += tmp
+            if k < 0 or k >= 20_000:
+                break
+            np.add(pc, k, out=pk)
+            np.multiply(u, pk, out=v)  # v_{k+1} = u_k (p_s + k)
+            np.multiply(t, pk, out=u)  # u_{k+1} = t_k (p_s + k)
+            np.multiply(u, zc, out=t)
+            t /= k + 1  # t_{k+1} = t_k (p_s + k) z / (k + 1)
+            np.reciprocal(pk, out=pk)
+            H += pk
+            pk *= pk
+            H2 += pk
+            k += 1
+        inv = 1.0 / S0
+        F_all[idx] = S0
+        Fv[idx] = np.stack([-S1 * inv, SH * inv, Su * inv], axis=1)
+        block = np.empty((size, 3, 3))
+        block[:, 0, 0] = 2 * S2 * inv
+        block[:, 0, 1] = block[:, 1, 0] = -SeH * inv
+        block[:, 0, 2] = block[:, 2, 0] = -Sue * inv
+        block[:, 1, 1] = SHH * inv
+        block[:, 1, 2] = block[:, 2, 1] = SuH * inv
+        block[:, 2, 2] = Sv * inv
+        Fvv[idx] = block
+    return F_all, Fv, Fvv
+
+
+class _TailDerivatives:
+    """``log G`` at a set of (x, y) pairs with its gradient with respect to theta = (r, alpha,
+    s, beta) per pair, and weighted sums of the per-pair Hessians (see :func:`_log_tail_derivatives`).
+
+    The Hessians are never stored per pair: the likelihood needs only
+    ``sum_i c_i (H_i + g_i g_i')``, which :meth:`hessian_sum` forms from a few weighted
+    dot products and 4 x 4 matrix products (the Jacobian of (a, p_s, z) with respect to
+    theta has at most two non-zero entries a row).
+    """
+
+    def __init__(self, lg, grad, gF, Fv, Fvv, a, dy, cy, i_d, i_c, i_ps):
+        self.lg, self.grad, self.gF, self.Fv, self.Fvv = lg, grad, gF, Fv, Fvv
+        self.a, self.dy, self.cy, self.i_d, self.i_c, self.i_ps = a, dy, cy, i_d, i_c, i_ps
+
+    @property
+    def finite(self) -> bool:
+        return bool(np.all(np.isfinite(self.lg)) and np.all(np.isfinite(self.grad))
+                    and np.all(np.isfinite(self.Fvv)))
+
+    def hessian_sum(self, c: np.ndarray) -> np.ndarray:
+        """``sum_i c_i (H_i + g_i g_i')`` with ``g_i``, ``H_i`` the gradient and Hessian of log G."""
+        grad, gF, Fv, Fvv, dy = self.grad, self.gF, self.Fv, self.Fvv, self.dy
+        i_d, i_c = self.i_d, self.i_c
+        out = (grad * c[:, None]).T @ grad - (gF * c[:, None]).T @ gF
+        ja = np.array([1.0, 0.0, 1.0, 0.0])  # d a / d theta
+        jp = np.zeros(4)  # d p_s / d theta
+        jp[self.i_ps] = 1.0
+        zd = self.cy / dy**2  # d z / d d and d z / d c (z = (d - c) / (d + y))
+        zc = -1.0 / dy
+        out += (c @ Fvv[:, 0, 0]) * np.outer(ja, ja) + (c @ Fvv[:, 1, 1]) * np.outer(jp, jp)
+        cross = (c @ Fvv[:, 0, 1]) * np.outer(ja, jp)
+        for j, cw in ((ja, c * Fvv[:, 0, 2]), (jp, c * Fvv[:, 1, 2])):
+            vz = np.zeros(4)
+            vz[i_d], vz[i_c] = cw @ zd, cw @ zc
+            cross += np.outer(j, vz)
+        czz = c * Fvv[:, 2, 2]
+        cross[i_d, i_d] += 0.5 * (czz @ (zd * zd))
+        cross[i_c, i_c] += 0.5 * (czz @ (zc * zc))
+        cross[i_d, i_c] += czz @ (zd * zc)
+        # the terms of -a ln(d+y) and of z's second derivatives
+        cross[:, i_d] -= (c @ (1.0 / dy)) * ja
+        cz = c * Fv[:, 2]
+        cross[i_d, i_d] += 0.5 * (c @ (self.a / dy**2) - 2 * (cz @ (self.cy / dy**3)))
+        cross[i_d, i_c] += cz @ (1.0 / dy**2)
+        return out + cross + cross.T
 
 
 def _log_tail_derivatives(r: float, al: float, s: float, be: float, x: np.ndarray, y: np.ndarray,
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``log G`` (see :func:`_log_tail`, with m = r + x, n = s + 1) and its gradient and Hessian
-    with respect to (r, alpha, s, beta).
+                          ) -> _TailDerivatives:
+    """``log G`` (see :func:`_log_tail`, with m = r + x, n = s + 1) and its derivatives with
+    respect to theta = (r, alpha, s, beta): see :class:`_TailDerivatives`.
 
     ``log G = -a ln(d+y) + ln F`` with ``F = 2F1(a, p_s; a+1; z) / a``.  The derivatives of
     F with respect to (a, p_s, z) come from its power series
@@ -821,46 +1015,31 @@ def _log_tail_derivatives(r: float, al: float, s: float, be: float, x: np.ndarra
     else:
         d, c, ps, i_d, i_c, i_ps = be, al, m, 3, 1, 0
     dy = d + y
+    cy = c + y
     z = (d - c) / dy
     log_f = np.empty(m.size)
     Fv = np.empty((m.size, 3))
     Fvv = np.empty((m.size, 3, 3))
     hard = (z > 0.5) | (ps * z > 20)  # where the quadrature is cheaper than the series
-    # Series in two groups by z, each summed to its own number of terms.
-    for group in (~hard & (z <= 0.25), ~hard & (z > 0.25)):
-        if not group.any():
-            continue
-        zg, pg = z[group], ps[group]
-        zmax = float(zg.max())
-        peak = float(np.max((pg * zg - 1) / (1 - zg), initial=0.0))
-        K = 2 + int(math.ceil(max(peak, 0.0) + (40.0 / -math.log(zmax) if zmax > 0 else 0.0)))
-        for _ in range(4):
-            F, fv, fvv, last = _series_derivatives(a[group], pg, zg, K)
-            if last < 1e-16:
-                break
-            K *= 2
-        log_f[group], Fv[group], Fvv[group] = np.log(F), fv, fvv
+    easy = ~hard
+    if easy.any():
+        F, Fv[easy], Fvv[easy] = _series_derivatives(a[easy], ps[easy], z[easy])
+        log_f[easy] = np.log(F)
     if hard.any():
-        log_f[hard], Fv[hard], Fvv[hard] = _quadrature_parts(a[hard], ps[hard], z[hard])
-    # Jacobian of (a, p_s, z) with respect to theta = (r, alpha, s, beta).
-    J = np.zeros((m.size, 3, 4))
-    J[:, 0, 0] = J[:, 0, 2] = 1.0
-    J[:, 1, i_ps] = 1.0
-    J[:, 2, i_d] = (c + y) / dy**2
-    J[:, 2, i_c] = -1.0 / dy
+        log_f[hard], Fv[hard], Fvv[hard] = _quadrature_parts(a[hard], ps[hard], z[hard], True, cy[hard] / dy[hard])
     D = np.log(dy)
-    gD = np.zeros((m.size, 4))
-    gD[:, i_d] = 1.0 / dy
-    ga = J[:, 0, :]
-    gF = Fv[:, 0, None] * J[:, 0, :] + Fv[:, 1, None] * J[:, 1, :] + Fv[:, 2, None] * J[:, 2, :]
-    lg = -a * D + log_f
-    grad = -D[:, None] * ga - a[:, None] * gD + gF
-    hess = np.matmul(J.transpose(0, 2, 1), np.matmul(Fvv, J)) - gF[:, :, None] * gF[:, None, :]
-    hess -= ga[:, :, None] * gD[:, None, :] + gD[:, :, None] * ga[:, None, :]
-    hess[:, i_d, i_d] += a / dy**2 - Fv[:, 2] * 2 * (c + y) / dy**3
-    hess[:, i_d, i_c] += Fv[:, 2] / dy**2
-    hess[:, i_c, i_d] += Fv[:, 2] / dy**2
-    return lg, grad, hess
+    # gradient of ln F through (a, p_s, z): a = r + x + s, p_s = s + 1 or r + x, z(d, c)
+    gF = np.zeros((m.size, 4))
+    gF[:, 0] = Fv[:, 0]
+    gF[:, 2] = Fv[:, 0]
+    gF[:, i_ps] += Fv[:, 1]
+    gF[:, i_d] += Fv[:, 2] * cy / dy**2
+    gF[:, i_c] -= Fv[:, 2] / dy
+    grad = gF.copy()
+    grad[:, 0] -= D
+    grad[:, 2] -= D
+    grad[:, i_d] -= a / dy
+    return _TailDerivatives(-a * D + log_f, grad, gF, Fv, Fvv, a, dy, cy, i_d, i_c, i_ps)
 
 
 class _ParetoNBDLikelihood:
@@ -889,13 +1068,14 @@ class _ParetoNBDLikelihood:
         """Log-likelihoods at the rows of ``U`` (k x 4 log-parameters)."""
         theta = np.exp(np.atleast_2d(U))
         r, al, s, be = (theta[:, j : j + 1] for j in range(4))
-        lg1 = _log_tail(r + self.gx1, s + 1, al, be, self.gy1)[:, self.i1]
-        lg2 = _log_tail(r + self.gx2, s + 1, al, be, self.gy2)[:, self.i2]
-        log_e1 = (-(r + self.gx2) * np.log(al + self.gy2) - s * np.log(be + self.gy2))[:, self.i2]
+        # Both terms carry the factor beta^s (scaled tails; log E1 + s ln beta with log1p).
+        lg1 = _log_tail(r + self.gx1, s + 1, al, be, self.gy1, scaled=True)[:, self.i1]
+        lg2 = _log_tail(r + self.gx2, s + 1, al, be, self.gy2, scaled=True)[:, self.i2]
+        log_e1 = (-(r + self.gx2) * np.log(al + self.gy2) - s * np.log1p(self.gy2 / be))[:, self.i2]
         log_si = np.log(s) + lg1 + _log1mexp(lg2 - lg1)
         r, al, s, be = (v[:, 0] for v in (r, al, s, be))
         return (np.logaddexp(log_e1, log_si) @ self.w + sp.gammaln(r[:, None] + self.ux) @ self.Wx
-                + self.W * (r * np.log(al) + s * np.log(be) - sp.gammaln(r)))
+                + self.W * (r * np.log(al) - sp.gammaln(r)))
 
     def value(self, u: np.ndarray) -> float:
         return -float(self._loglik(u)[0])
@@ -909,12 +1089,12 @@ class _ParetoNBDLikelihood:
         r, al, s, be = (float(v) for v in np.exp(u))
         one = _log_tail_derivatives(r, al, s, be, self.gx1, self.gy1)
         two = _log_tail_derivatives(r, al, s, be, self.gx2, self.gy2)
-        if not all(np.all(np.isfinite(v)) for v in one + two):
+        if not (one.finite and two.finite):
             self._cache["exact"] = None
             return None
         i1, i2 = self.i1, self.i2
-        lg1, g1 = one[0][i1], one[1][i1]
-        lg2, g2 = two[0][i2], two[1][i2]
+        lg1, g1 = one.lg[i1], one.grad[i1]
+        lg2, g2 = two.lg[i2], two.grad[i2]
         x, T, w = self.x, self.T, self.w
         rho = np.exp(np.minimum(lg2 - lg1, 0.0))
         has_i = rho < 1
@@ -931,11 +1111,9 @@ class _ParetoNBDLikelihood:
         grad = w @ (pi_a[:, None] * g_a + pi_b[:, None] * g_b)
         # Hessian of log I = [(H1 + g1 g1') - rho (H2 + g2 g2')] / (1 - rho) - g_I g_I', summed with
         # weights w pi_b; the pair-level matrices are summed per pair first.
-        c1 = np.bincount(i1, weights=w * pi_b * q, minlength=one[0].size)
-        c2 = np.bincount(i2, weights=w * pi_b * q * rho, minlength=two[0].size)
-        outer1 = one[2] + one[1][:, :, None] * one[1][:, None, :]
-        outer2 = two[2] + two[1][:, :, None] * two[1][:, None, :]
-        hess = (c1 @ outer1.reshape(-1, 16) - c2 @ outer2.reshape(-1, 16)).reshape(4, 4)
+        c1 = np.bincount(i1, weights=w * pi_b * q, minlength=one.lg.size)
+        c2 = np.bincount(i2, weights=w * pi_b * q * rho, minlength=two.lg.size)
+        hess = one.hessian_sum(c1) - two.hessian_sum(c2)
         hess -= (g_i * (w * pi_b)[:, None]).T @ g_i
         hess[2, 2] -= float(w @ pi_b) / s**2
         hess += (diff * (w * pi_a * pi_b)[:, None]).T @ diff
@@ -1071,6 +1249,40 @@ def _pnbd_survival_integral(s: float, base: Any, t: np.ndarray) -> np.ndarray:
     return -np.expm1((s - 1) * q) / (s - 1)
 
 
+def _pareto_boundaries(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> list[Boundary]:
+    """Limits where the Pareto/NBD likelihood can take its supremum (checked where a fit stops
+    with a small gradient).
+
+    None without repeat purchases: then nothing but ``r/alpha -> 0`` is identified."""
+    if not float(w @ x) > 0:
+        return []
+
+    def dropouts(p: np.ndarray) -> float:  # expected number of customers gone by T
+        return float(w @ -np.expm1(-p[2] * np.log1p(T / p[3])))
+
+    return [
+        Boundary(
+            "s/beta -> 0 (the mean dropout rate)",
+            (0.0, 0.0, 0.0, 1.0),
+            lambda p: dropouts(p) < 0.01,
+            lambda p: (f"the data are consistent with no dropout at all (the estimates expect {dropouts(p):.2g} "
+                       f"of the {w.sum():,.0f} customers to have left); fit the limiting model instead, the NBD "
+                       f"(gamma-Poisson purchases, nobody drops out): r = {p[0]:.4g} and alpha = {p[1]:.4g} "
+                       f"approximate its estimates"),
+        ),
+        Boundary(
+            "s, beta -> infinity with s/beta fixed",
+            (0.0, 0.0, 1.0, 1.0),
+            lambda p: p[2] >= 10,
+            lambda p: (f"the data are consistent with one dropout rate for all customers, mu = s/beta = "
+                       f"{p[2] / p[3]:.4g} per unit of time (no heterogeneity in dropout rates); fit the limiting "
+                       f"model, with a common dropout rate, instead: r = {p[0]:.4g}, alpha = {p[1]:.4g} and "
+                       f"mu approximate its estimates"),
+        ),
+        _rate_boundary(("r", "alpha")),
+    ]
+
+
 def fit_pareto_nbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
                    weights: ArrayLike | None = None) -> ParetoNBDFit:
     """Fit the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) by maximum likelihood.
@@ -1094,6 +1306,15 @@ def fit_pareto_nbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
         With ``params`` (r, alpha, s, beta), ``se``, ``loglik``, ``converged``,
         ``summary()`` and the model's predictions.
 
+    Warns
+    -----
+    ConvergenceWarning
+        If the optimum is doubtful (``converged=False``), or if there is none because the
+        likelihood keeps increasing towards a limit of the parameter space: one dropout
+        rate for all (s, beta -> infinity with s/beta fixed), no dropout (s/beta -> 0) or
+        one purchase rate for all (r, alpha -> infinity with r/alpha fixed).  The warning
+        names the limit and the limiting model; ``extra["boundary"]`` records it.
+
     Examples
     --------
     >>> sim = simulate_pareto_nbd(0.55, 10.0, 0.6, 12.0, n_customers=5000, T=39, rng=1)
@@ -1115,7 +1336,7 @@ def fit_pareto_nbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
     lik = _ParetoNBDLikelihood(x, tx, age, w)
     return fit_mle(  # type: ignore[return-value]
         "Pareto/NBD", names, lik.value, starts, gradient=lik.gradient, hessian=lik.hessian, n=n,
-        min_starts=1, fit_class=ParetoNBDFit, extra={"n_rows": int(x.size)},
+        min_starts=1, fit_class=ParetoNBDFit, extra={"n_rows": int(x.size)}, boundaries=_pareto_boundaries(x, age, w),
     )
 
 

@@ -627,3 +627,128 @@ def test_log_beta_ratio_is_exact_where_betaln_differences_cancel():
     # B(a, b+x)/B(a, b) = prod_{k<x} (b+k)/(a+b+k): each factor is ~b/a here
     np.testing.assert_allclose(got, -ux * np.log1p(a / b), rtol=1e-12)
     assert np.all(got <= 0) and np.all(np.diff(got) < 0)
+
+
+# ---------------------------------------------------------------------------
+# Numerics of the Pareto/NBD tails, and likelihoods without a finite maximum
+# ---------------------------------------------------------------------------
+
+
+def test_series_derivatives_agree_with_the_quadrature():
+    """The term-by-term power series (chunked, each chunk stopping on its own) and the
+    graded quadrature are independent codes for F = 2F1(p_s, a; a+1; z)/a and its first
+    and second derivatives in (a, p_s, z); small chunks exercise the chunking."""
+    rng = np.random.default_rng(3)
+    n = 400
+    a = np.exp(rng.uniform(np.log(0.05), np.log(60), n))
+    ps = np.exp(rng.uniform(np.log(0.05), np.log(60), n))
+    z = np.minimum(rng.uniform(0, 0.5, n), 20 / ps)
+    z[:5] = 0.0
+    F, Fv, Fvv = M._series_derivatives(a, ps, z, chunk=64)
+    log_q, Fv_q, Fvv_q = M._quadrature_parts(a, ps, z)
+    np.testing.assert_allclose(np.log(F), log_q, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(Fv, Fv_q, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(Fvv, Fvv_q, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(F[:5], 1 / a[:5], rtol=1e-15)  # z = 0: only the first term
+
+
+def _common_dropout_loglik(x, tx, T, w, r, al, mu):
+    """Pareto/NBD with one dropout rate mu for all (the limit s, beta -> infinity, s/beta = mu),
+    by quadrature: Γ(r+x) al^r / Γ(r) [(al+T)^-(r+x) e^(-mu T) + mu ∫_{t_x}^T (al+τ)^-(r+x) e^(-mu τ) dτ]."""
+    m = r + x
+    total = 0.0
+    for i in range(x.size):
+        integral = integrate.quad(lambda t: math.exp(-m[i] * math.log((al + t) / (al + tx[i])) - mu * (t - tx[i])),
+                                  tx[i], T[i], epsabs=0, epsrel=1e-13, limit=200)[0] if T[i] > tx[i] else 0.0
+        log_l = np.logaddexp(-m[i] * math.log(al + T[i]) - mu * T[i],
+                             math.log(mu) - m[i] * math.log(al + tx[i]) - mu * tx[i] + math.log(max(integral, 1e-300)))
+        total += w[i] * (sp.gammaln(m[i]) - sp.gammaln(r) + r * math.log(al) + log_l)
+    return total
+
+
+def test_pareto_nbd_without_dropout_heterogeneity_reports_no_finite_mle():
+    """Customers with one common dropout rate: the likelihood keeps increasing as s, beta -> infinity
+    with s/beta fixed.  The fit says so (converged=False, the limit named), and the likelihood stays
+    accurate far along that ridge (tails scaled by beta^s): it rises to the limiting model's, computed
+    independently by quadrature, and never above it."""
+    sim = simulate_pareto_nbd(0.25, 30.0, 1e6, 1e6 / 0.0076, 2000, 39, rng=0)
+    with pytest.warns(ConvergenceWarning, match="no finite maximum-likelihood estimate") as record:
+        fit = fit_pareto_nbd(sim["frequency"], sim["recency"], sim["T"])
+    text = str(record[0].message)
+    assert "s, beta -> infinity with s/beta fixed" in text and "no heterogeneity in dropout rates" in text
+    assert not fit.converged and "NOT CONVERGED" in repr(fit)
+    assert fit.extra["boundary"] == "s, beta -> infinity with s/beta fixed"
+    r, al, s, be = fit.params.to_numpy()
+    assert s > 10 and s / be == pytest.approx(0.0076, rel=0.3)
+    x, tx, age, w = M._compressed_rfm(sim["frequency"], sim["recency"], sim["T"], None)
+    lik = M._ParetoNBDLikelihood(x, tx, age, w)
+    ridge = [-lik.value(np.log([r, al, s * k, be * k])) for k in 10.0 ** np.arange(0, 9)]
+    assert ridge[0] == pytest.approx(fit.loglik, abs=1e-9)
+    assert np.all(np.diff(ridge) >= -1e-8)
+    limit = _common_dropout_loglik(x, tx, age, w, r, al, s / be)
+    assert ridge[-1] == pytest.approx(limit, rel=1e-11)
+    assert fit.loglik <= limit + 1e-8
+
+
+def _bgnbd_limit_loglik(kind, x, tx, T, w, r, al, a, b):
+    """BG/NBD limits in closed form: 'none' (no dropout: the NBD), 'common' (p = a/(a+b) for all),
+    'zero_one' (p is 1 for a share a/(a+b) of customers, else 0)."""
+    base = sp.gammaln(r + x) - sp.gammaln(r) + r * np.log(al)
+    at_T, at_tx = -(r + x) * np.log(al + T), -(r + x) * np.log(al + tx)
+    p = a / (a + b)
+    with np.errstate(divide="ignore"):
+        if kind == "none":
+            log_l = at_T
+        elif kind == "common":
+            died = np.log(p) + (x - 1) * np.log1p(-p) + at_tx
+            log_l = np.where(x > 0, np.logaddexp(x * np.log1p(-p) + at_T, died), at_T)
+        else:
+            died = np.where(x == 1, np.log(p) + at_tx, -np.inf)
+            log_l = np.where(x == 0, at_T, np.logaddexp(np.log1p(-p) + at_T, died))
+    return float(w @ (base + log_l))
+
+
+@pytest.mark.parametrize("params, seed, boundary, kind, direction", [
+    ((0.15, 20.0, 1e-9, 1.0), 1, "a/(a+b) -> 0 (the probability of dropping out after a purchase)", "none",
+     [0, 0, 0, 1]),
+    ((0.15, 20.0, 1e-9, 1.0), 5, "a, b -> 0 with a/(a+b) fixed", "zero_one", [0, 0, -1, -1]),
+    ((0.15, 19.0, 1e6, 4.3e6), 1, "a, b -> infinity with a/(a+b) fixed", "common", [0, 0, 1, 1]),
+])
+def test_bgnbd_boundaries_are_reported_not_passed_off_as_optima(params, seed, boundary, kind, direction):
+    """Data sets whose BG/NBD likelihood has no finite maximum: no dropout, a dropout probability
+    of 0 or 1, one dropout probability for all.  (Before, the last two could pass the Hessian
+    check by rounding and be reported as converged.)  The fit names the limit; along it the
+    likelihood rises to the limiting model's closed form (also for tiny a and b, where
+    ``b + x - 1`` used to lose the digits of b)."""
+    sim = simulate_bgnbd(*params, n_customers=2000, T=39, rng=seed)
+    with pytest.warns(ConvergenceWarning, match="no finite maximum-likelihood estimate"):
+        fit = fit_bgnbd(sim["frequency"], sim["recency"], sim["T"])
+    assert not fit.converged and fit.extra["boundary"] == boundary
+    x, tx, age, w = M._compressed_rfm(sim["frequency"], sim["recency"], sim["T"], None)
+    lik = M._BGNBDLikelihood(x, tx, age, w)
+    u = np.log(fit.params.to_numpy())
+    ridge = [-lik.value(u + k * np.log(10) * np.array(direction, float)) for k in range(13)]
+    assert np.all(np.diff(ridge) >= -1e-8)
+    limit = _bgnbd_limit_loglik(kind, x, tx, age, w, *fit.params.to_numpy())
+    assert ridge[-1] == pytest.approx(limit, rel=1e-12)
+    assert fit.loglik <= limit + 1e-8
+
+
+def test_cdnow_optima_are_not_boundaries(cdnow, bg_fit, pnbd_fit):
+    """At a finite optimum no boundary applies or the likelihood falls towards it."""
+    from cxlib._clv_base import Boundary, _find_boundary
+
+    assert bg_fit.converged and pnbd_fit.converged
+    assert "boundary" not in bg_fit.extra and "boundary" not in pnbd_fit.extra
+    x, tx, age, w = M._compressed_rfm(cdnow["frequency"], cdnow["recency"], cdnow["T"], None)
+    lik = M._ParetoNBDLikelihood(x, tx, age, w)
+    directions = {"s, beta up": (0, 0, 1, 1), "beta up": (0, 0, 0, 1), "r, alpha up": (1, 1, 0, 0)}
+    always = [Boundary(name, step, lambda p: True, lambda p: "") for name, step in directions.items()]
+    assert _find_boundary(lambda u: -lik.value(u), np.log(pnbd_fit.params.to_numpy()), always) is None
+
+
+def test_no_boundary_is_claimed_without_repeat_purchases():
+    """Without any repeat purchase only r/alpha -> 0 is identified: the generic warning, no named limit."""
+    with pytest.warns(ConvergenceWarning, match="did not converge cleanly"):
+        fit = fit_pareto_nbd([0, 0, 0], [0, 0, 0], [10, 20, 30])
+    assert not fit.converged and "boundary" not in fit.extra
