@@ -8,7 +8,8 @@ fresh process tree that
 * sees a read-only system (``/usr``, ``/etc``), this Python environment, the
   ``cxlib`` package and the datasets, and nothing else of the host: no exercise
   sources, no secret, no other submission, no home directory;
-* can write only to a private, size-limited ``/tmp`` that vanishes with it;
+* can write only to a private, size-limited ``/tmp`` that vanishes with it, and
+  cannot create user namespaces of its own (where it could mount more);
 * runs as an unprivileged user: when the grader is root, the sandboxed process drops
   to a spare user id (root ignores the process limit, and could undo the rest), so
   the limits below bind;
@@ -190,8 +191,24 @@ def _tasks_of(uid: int) -> int:
     return total
 
 
+def _nproc_per_userns() -> bool:
+    """Whether this kernel counts RLIMIT_NPROC per user namespace (Linux 5.14 and later)."""
+    import re
+
+    match = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return match is not None and (int(match[1]), int(match[2])) >= (5, 14)
+
+
 def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Sequence[Path]) -> list[str]:
-    """The full command line: bwrap (namespaces, mounts), prlimit, then (as root) setpriv."""
+    """The full command line: bwrap (namespaces, mounts), prlimit, then (as root) setpriv.
+
+    As root, bwrap runs privileged (it must read this Python wherever it lives, e.g.
+    under a private ``/root``), the limits are set, the process drops to a spare user id,
+    and a second, unprivileged bwrap (``--unshare-user --disable-userns``) keeps it from
+    creating user namespaces of its own, where it could mount unlimited tmpfs.  Without
+    root one unprivileged bwrap does all of it.  Either way only ``/tmp`` (size-limited)
+    is writable.
+    """
     root = os.geteuid() == 0
     cmd = [
         shutil.which("bwrap") or "bwrap",
@@ -202,7 +219,7 @@ def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Seq
         "--proc", "/proc", "--dev", "/dev",
     ]
     if not root:
-        cmd[1:1] = ["--unshare-user"]
+        cmd[1:1] = ["--unshare-user", "--disable-userns"]
     for top in ("/bin", "/lib", "/lib32", "/lib64", "/sbin"):
         if os.path.islink(top):
             cmd += ["--symlink", os.readlink(top), top]
@@ -220,13 +237,19 @@ def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Seq
     for secret in hide:  # anything sensitive that happens to lie inside a bound folder
         secret = Path(secret).resolve()
         if secret.exists() and any(p == secret or p in secret.parents for p in made - {Path("/")}):
-            cmd += ["--tmpfs", str(secret)] if secret.is_dir() else ["--ro-bind", "/dev/null", str(secret)]
+            if secret.is_dir():
+                cmd += ["--tmpfs", str(secret), "--remount-ro", str(secret)]
+            else:
+                cmd += ["--ro-bind", "/dev/null", str(secret)]
     cmd += ["--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
     if tmp is not None:
         cmd += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(tmp / "submission.ipynb"), INSIDE]
-    cmd += ["--chdir", "/tmp", "--"]
+    # Without root the sandboxed user owns bwrap's own tmpfs (/, /dev), which have no size limit.
+    cmd += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--"]
     uid = _spare_uid() if root else os.getuid()
-    nproc = limits.nproc if root else _tasks_of(uid) + limits.nproc
+    # Own user namespace (no root, Linux >= 5.14): the sandbox's tasks are counted apart from the
+    # user's others; older kernels count them all.  A spare uid (root) runs nothing else.
+    nproc = limits.nproc if root or _nproc_per_userns() else _tasks_of(uid) + limits.nproc
     cmd += [
         shutil.which("prlimit") or "prlimit",
         f"--as={limits.memory_mb * 2**20}",
@@ -238,7 +261,9 @@ def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Seq
     ]
     if root:
         cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", "--"]
+                "--inh-caps=-all", "--bounding-set=-all", "--",
+                shutil.which("bwrap") or "bwrap", "--unshare-user", "--disable-userns", "--die-with-parent",
+                "--ro-bind", "/", "/", "--bind", "/tmp", "/tmp", "--dev-bind", "/dev", "/dev", "--chdir", "/tmp", "--"]
     return cmd + list(argv)
 
 

@@ -116,7 +116,8 @@ def graded(tmp_path_factory):
         f"for host, port in [('127.0.0.1', {listener.port}), ('1.1.1.1', 80), ('10.0.0.1', 22)]:\n"
         "    try:\n        socket.create_connection((host, port), timeout=3).close()\n"
         "        reached.append(host)\n    except OSError:\n        pass\n"
-        "from cxlib import record\nrecord('reached', reached)"]))
+        "from cxlib import record\nrecord('reached', reached)\n"
+        "import os\nrecord('limits', open('/proc/self/limits').read())\nrecord('uid', os.getuid())"]))
     stolen = [str(source), str(secret), str(other), str(roster)]
     put("reader", _with_cells(right["reader"], [
         "import glob\nfrom pathlib import Path\nloot = {}\n"
@@ -127,10 +128,14 @@ def graded(tmp_path_factory):
     put("writer", _with_cells(right["writer"], [
         "import os\nresults = {}\n"
         f"for p in [{str(canary)!r}, {str(tmp / 'planted.txt')!r}, '/usr/planted.txt', "
-        f"{str(Path(exercises.__file__).with_name('planted.py'))!r}, '/etc/planted']:\n"
+        f"{str(Path(exercises.__file__).with_name('planted.py'))!r}, '/etc/planted', '/planted', "
+        "'/dev/shm/planted', '/sandbox/planted']:\n"
         "    try:\n        open(p, 'w').write('pwned')\n        results[p] = 'written'\n"
         "    except Exception as e:\n        results[p] = type(e).__name__\n"
-        "from cxlib import record\nrecord('writes', results)"]))
+        "import subprocess\n"
+        "nested = subprocess.run(['unshare', '-Urm', 'sh', '-c', 'mount -t tmpfs none /tmp && echo MOUNTED'],\n"
+        "                        capture_output=True, text=True)\n"
+        "from cxlib import record\nrecord('writes', results)\nrecord('nested', nested.stdout + nested.stderr)"]))
     put("deleter", _with_cells(right["deleter"], [
         "import os, shutil, numpy\n"
         f"for p in [{str(canary)!r}, {str(other)!r}]:\n"
@@ -220,6 +225,21 @@ def test_no_network_from_inside(graded):
     assert _records(graded, "network")["reached"] == []
 
 
+def test_limits_bind_inside_and_root_is_dropped(graded):
+    import re
+
+    records = _records(graded, "network")
+    limits = {m.group(1).strip(): m.group(2) for m in re.finditer(r"^(Max [a-z ]+?)\s{2,}(\S+)", records["limits"], re.M)}
+    assert limits["Max address space"] == str(1024 * 2**20)
+    assert limits["Max processes"] == str(sandbox.Limits().nproc)
+    assert limits["Max cpu time"] != "unlimited" and limits["Max core file size"] == "0"
+    if os.geteuid() == 0:
+        lo, hi = sandbox.UID_RANGE
+        assert lo <= records["uid"] < hi
+    else:
+        assert records["uid"] == os.getuid()
+
+
 def test_no_view_of_sources_secret_or_other_submissions(graded):
     loot = _records(graded, "reader")["loot"]
     secret_text = graded["secret"].read_text().strip()
@@ -239,6 +259,8 @@ def test_no_writes_or_deletes_outside(graded):
     assert not Path(exercises.__file__).with_name("planted.py").exists()
     writes = _records(graded, "writer")["writes"]
     assert "written" not in writes.values(), writes
+    # no user namespace of its own, where it could mount an unlimited tmpfs
+    assert "MOUNTED" not in _records(graded, "writer")["nested"]
     assert (graded["tmp"] / "submissions" / "09_tiny-right.ipynb").exists()
     import numpy  # noqa: F401 - still importable: the deleter removed nothing
     assert Path(exercises.__file__).exists()
