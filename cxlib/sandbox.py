@@ -118,24 +118,39 @@ class Limits:
 _PROBED: dict[str, str | None] = {}
 
 
+def _probe(argv: Sequence[str]) -> str | None:
+    """Run ``argv`` in a sandbox; None if it exits 0, else the last line it printed."""
+    cmd = _command(argv, Limits(timeout=30), tmp=None, hide=())
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=_environment())
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return None if proc.returncode == 0 else (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+
+
 def check_available() -> None:
-    """Raise :class:`SandboxUnavailable` unless a bubblewrap sandbox can start here."""
+    """Raise :class:`SandboxUnavailable` unless a bubblewrap sandbox can start here and
+    run this environment's Python with cxlib and a Jupyter kernel (checked once a process)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(f"cx grade needs bubblewrap (bwrap), which is not installed: {INSTALL}")
     if bwrap not in _PROBED:
-        cmd = _command(["/bin/true"], Limits(timeout=10), tmp=None, hide=())
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-            _PROBED[bwrap] = None if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["?"])[-1]
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            _PROBED[bwrap] = str(exc)
+        failed = _probe(["/bin/true"])
+        if failed is not None:
+            _PROBED[bwrap] = (
+                f"bubblewrap is installed but cannot create a sandbox here ({failed}); it needs user "
+                "namespaces (or root). Either enable them (e.g. sysctl kernel.unprivileged_userns_clone=1) "
+                f"or {INSTALL.split('; or ', 1)[1]}"
+            )
+        else:
+            python = str(Path(sys.prefix) / "bin" / "python")
+            failed = _probe([python, "-c", "import cxlib.exercises, ipykernel, papermill"])
+            _PROBED[bwrap] = None if failed is None else (
+                f"the sandbox cannot run this environment's Python ({python}: {failed}); check that it and "
+                "cxlib are readable by other users"
+            )
     if _PROBED[bwrap] is not None:
-        raise SandboxUnavailable(
-            f"bubblewrap is installed but cannot create a sandbox here ({_PROBED[bwrap]}); it needs "
-            "user namespaces (or root). Either enable them (e.g. sysctl kernel.unprivileged_userns_clone=1) "
-            f"or {INSTALL.split('; or ', 1)[1]}"
-        )
+        raise SandboxUnavailable(_PROBED[bwrap])
 
 
 # ---------------------------------------------------------------------------
@@ -225,6 +240,9 @@ def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Seq
             cmd += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
+    # The private /tmp first: what must be readable may live under the host's /tmp (a clone
+    # there), and is bound on top of it below.
+    cmd += ["--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
     made: set[Path] = {Path("/"), Path("/usr"), Path("/etc"), Path("/tmp")}
     for path in _readable():
         for parent in reversed(path.parents):
@@ -241,7 +259,6 @@ def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Seq
                 cmd += ["--tmpfs", str(secret), "--remount-ro", str(secret)]
             else:
                 cmd += ["--ro-bind", "/dev/null", str(secret)]
-    cmd += ["--size", str(limits.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp"]
     if tmp is not None:
         cmd += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(tmp / "submission.ipynb"), INSIDE]
     # Without root the sandboxed user owns bwrap's own tmpfs (/, /dev), which have no size limit.

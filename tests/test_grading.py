@@ -393,3 +393,11 @@ def test_no_sandbox_grades_trusted_work_under_the_same_limits(tmp_path, exercise
     table = report.table.set_index("student_id")
     assert table.loc["ada", "status"] == "ok" and table.loc["ada", "total"] == 4
     assert table.loc["bob", "status"] == "memory" and table.loc["bob", "total"] == 4
+
+
+def test_a_sandbox_that_cannot_run_this_python_is_refused_before_any_grading(monkeypatch):
+    """A broken setup must never be blamed on the students: every run would 'fail'."""
+    monkeypatch.setattr(sandbox, "_readable", lambda: [])  # nothing of this environment inside
+    monkeypatch.setattr(sandbox, "_PROBED", {})
+    with pytest.raises(sandbox.SandboxUnavailable, match="cannot run this environment's Python"):
+        sandbox.check_available()
