@@ -377,6 +377,7 @@ def grade(
                            f"({bad['status']}: {bad.get('reason')}); run it with `cx run` to see why")
 
     table: dict[str, dict[str, Any]] = {}
+    roster_rows = {r["student_id"]: r for r in rows}
     extra_cols = [c for c in rows[0] if c != "student_id"]
 
     def finish(sid: str, status: str, reason: str | None, notebook: str | None) -> None:
@@ -393,7 +394,7 @@ def grade(
             status, reason = "error", f"the reference solution failed at this seed: {ref.get('reason')}"
         scored = score(qs, (ref or {}).get("answers", {}), answers)
         reasons = [r for r in (reason, sub.note) if r]
-        row = {"student_id": sid, **{c: next(r[c] for r in rows if r["student_id"] == sid) for c in extra_cols}}
+        row = {"student_id": sid, **{c: roster_rows[sid].get(c, "") for c in extra_cols}}
         row.update({s["question"]: s["points"] for s in scored})
         row.update(total=sum(s["points"] for s in scored), max_points=sum(s["max"] for s in scored),
                    status=status, reason="; ".join(reasons), seed=seeds[sid],

@@ -27,10 +27,6 @@ pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewra
 CX = str(Path(sys.executable).with_name("cx"))
 
 
-def _cell(src: str) -> str:
-    return src
-
-
 def _with_cells(text: str, extra: list[str], at: int | None = None) -> str:
     nb = nbformat.reads(text, as_version=4)
     new = [nbformat.v4.new_code_cell(src) for src in extra]
