@@ -344,9 +344,6 @@ def test_resume_reruns_failed_runs(nb, tmp_path):
     assert ok_nb.stat().st_mtime_ns == mtime
 
 
-@pytest.mark.xfail(strict=False, reason="cxlib bug (timing-dependent): a worker stopped while its kernel "
-                   "starts removes the kernel's socket folder under it; kernel and nbclient tracebacks "
-                   "reach the terminal on Ctrl-C")
 def test_interrupt_prints_no_traceback(nb, tmp_path):
     _, code, stderr, _ = _interrupt_batch(nb, tmp_path / "out")
     assert code == 130
