@@ -85,11 +85,6 @@ def to_json(value: Any, *, _where: str = "value") -> Any:
     )
 
 
-def _short(value: Any, width: int = 70) -> str:
-    text = json.dumps(value, separators=(", ", ": "))
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
 def format_value(value: Any, *, digits: int = 6, width: int = 60) -> str:
     """A recorded value as short text for tables: numbers to ``digits`` significant
     digits (also in short numeric lists), anything else as JSON cut to ``width``.
@@ -146,7 +141,7 @@ def record(name: str, value: Any, *, show: bool = True) -> Any:
     data = to_json(value, _where=repr(name))
     bundle = {MIMETYPE: {"name": name, "value": data}}
     if show:
-        bundle["text/plain"] = f"recorded: {name} = {_short(data)}"
+        bundle["text/plain"] = f"recorded: {name} = {format_value(data, width=70)}"
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency

@@ -101,3 +101,13 @@ def test_read_records_errors(tmp_path):
         read_records(bad)
     with pytest.raises(TypeError, match="got int"):
         read_records(3)
+
+
+def test_the_recorded_line_formats_values_as_the_tables_do(capsys):
+    from cxlib.records import format_value
+
+    record("pi", 3.141592653589793)
+    record("ci", [0.123456789, 2.5])
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"recorded: pi = {format_value(3.141592653589793)}", "recorded: ci = [0.123457, 2.5]"]
+    assert out[0] == "recorded: pi = 3.14159"
