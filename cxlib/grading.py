@@ -278,6 +278,7 @@ class GradeReport:
     table: Any
     unmatched: list[Path] = field(default_factory=list)
     out: Path | None = None
+    questions: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         t = self.table
@@ -286,6 +287,11 @@ class GradeReport:
         for row in t.itertuples():
             reason = f"  ({row.reason})" if isinstance(row.reason, str) and row.reason else ""
             lines.append(f"  {row.student_id:<20} {row.total:>6g} / {row.max_points:<6g} {row.status}{reason}")
+        submitted = t[t["status"] != "missing"]
+        if self.questions and len(submitted):
+            parts = [f"{q} {(submitted[q] == pts).sum()}/{len(submitted)}" for q, pts in self.questions.items()
+                     if q in submitted]
+            lines.append("full marks per question, of the submissions: " + ", ".join(parts))
         if self.unmatched:
             lines.append(f"{len(self.unmatched)} files match no student (listed in unmatched.txt):")
             lines += [f"  {p}" for p in self.unmatched]
@@ -435,7 +441,7 @@ def grade(
     finally:
         bar.close()
     final = pd.DataFrame([table[s] for s in seeds])
-    return GradeReport(final, unmatched, out)
+    return GradeReport(final, unmatched, out, {q: spec.points for q, spec in questions_all.items()})
 
 
 def _write_grades(out: Path, rows: list[dict[str, Any]], qids: list[str], extra: list[str]) -> None:

@@ -348,6 +348,7 @@ def test_cli_assign_then_grade_three_students(tmp_path, exercise_source):
                  "--secret-file", secret, "--timeout", "20", "--quiet")
     assert graded.returncode == 0, graded.stderr
     assert "3 students: 2 ok, 1 timeout" in graded.stdout
+    assert "full marks per question, of the submissions: q1 2/3, q2 3/3, q3 3/3" in graded.stdout
     with (tmp_path / "graded" / "grades.csv").open() as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
     assert [rows[s]["total"] for s in ("ada", "bob", "cy")] == ["4.0", "2.0", "4.0"]
