@@ -122,8 +122,8 @@ class Question:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Question:
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return _make_question(**known)
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "id"}
+        return _make_question(data["id"], **known)
 
 
 def _check_id(qid: Any) -> str:
@@ -135,22 +135,18 @@ def _check_id(qid: Any) -> str:
     return qid
 
 
-def _make_question(
-    id: str,
-    points: float = 1.0,
-    kind: str = "number",
-    rtol: float | None = None,
-    atol: float = 0.0,
-    choices: Sequence[str] | None = None,
-    length: int | None = None,
-    sign: str | None = None,
-    low: float | None = None,
-    high: float | None = None,
-    hint: str = "",
-) -> Question:
+def _make_question(id: str, **spec: Any) -> Question:
+    """A checked :class:`Question` from its fields (defaults as in :func:`question`)."""
     from cxlib import params
 
     _check_id(id)
+    unknown = sorted(set(spec) - set(Question.__dataclass_fields__))
+    if unknown:
+        raise TypeError(f"unknown question settings {unknown}; valid: {sorted(Question.__dataclass_fields__)[1:]}")
+    defaults = {name: f.default for name, f in Question.__dataclass_fields__.items() if name != "id"}
+    spec = {**defaults, "rtol": None, **spec}  # rtol None: chosen by kind below
+    points, kind, rtol, atol = spec["points"], spec["kind"], spec["rtol"], spec["atol"]
+    choices, length, sign, low, high, hint = (spec[k] for k in ("choices", "length", "sign", "low", "high", "hint"))
     kind = params.choice("kind", kind, KINDS)
     points = params.real("points", points, min=0)
     if rtol is None:  # whole numbers match exactly unless told otherwise
@@ -210,7 +206,8 @@ def question(
     >>> q.points, q.sign
     (2.0, 'positive')
     """
-    spec = _make_question(qid, points, kind, rtol, atol, choices, length, sign, low, high, hint)
+    spec = _make_question(qid, points=points, kind=kind, rtol=rtol, atol=atol, choices=choices, length=length,
+                          sign=sign, low=low, high=high, hint=hint)
     _REGISTRY[spec.id] = spec
     record(QUESTION + spec.id, spec.to_dict(), show=False)
     return spec
