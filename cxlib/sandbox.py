@@ -214,6 +214,14 @@ def _nproc_per_userns() -> bool:
     return match is not None and (int(match[1]), int(match[2])) >= (5, 14)
 
 
+def _prlimit(limits: Limits, nproc: int | None = None) -> list[str]:
+    """``prlimit`` with the resource limits of ``limits`` (and a process limit when given)."""
+    cmd = [shutil.which("prlimit") or "prlimit", f"--as={limits.memory_mb * 2**20}", f"--cpu={limits.cpu_seconds}"]
+    if nproc is not None:
+        cmd.append(f"--nproc={nproc}")
+    return cmd + [f"--fsize={max(limits.output_bytes, 64 * 2**20)}", "--core=0", "--"]
+
+
 def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Sequence[Path]) -> list[str]:
     """The full command line: bwrap (namespaces, mounts), prlimit, then (as root) setpriv.
 
@@ -267,15 +275,7 @@ def _command(argv: Sequence[str], limits: Limits, *, tmp: Path | None, hide: Seq
     # Own user namespace (no root, Linux >= 5.14): the sandbox's tasks are counted apart from the
     # user's others; older kernels count them all.  A spare uid (root) runs nothing else.
     nproc = limits.nproc if root or _nproc_per_userns() else _tasks_of(uid) + limits.nproc
-    cmd += [
-        shutil.which("prlimit") or "prlimit",
-        f"--as={limits.memory_mb * 2**20}",
-        f"--cpu={limits.cpu_seconds}",
-        f"--nproc={nproc}",
-        f"--fsize={max(limits.output_bytes, 64 * 2**20)}",
-        "--core=0",
-        "--",
-    ]
+    cmd += _prlimit(limits, nproc)
     if root:
         cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--",
@@ -372,9 +372,7 @@ def run_notebook(
         else:
             work = tmp / "work"
             work.mkdir()
-            cmd = [shutil.which("prlimit") or "prlimit", f"--as={limits.memory_mb * 2**20}",
-                   f"--cpu={limits.cpu_seconds}", f"--fsize={max(limits.output_bytes, 64 * 2**20)}",
-                   "--core=0", "--"] + runner + [str(tmp / "submission.ipynb")]
+            cmd = _prlimit(limits) + runner + [str(tmp / "submission.ipynb")]
             cwd = work
         env = _environment()
         if not sandbox:
