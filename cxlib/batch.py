@@ -406,6 +406,17 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def atomic_write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write ``rows`` (dicts; keys outside ``columns`` ignored) as CSV, atomically."""
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write(path, buf.getvalue())
+
+
 def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
@@ -461,14 +472,10 @@ class _Results:
         columns: list[str] = []
         for row in ordered:
             columns.extend(c for c in row if c not in columns)
-        import io
-
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in ordered:
-            writer.writerow({k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()})
-        atomic_write(self.out / "results.csv", buf.getvalue())
+        atomic_write_csv(self.out / "results.csv", columns, (
+            {k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()}
+            for row in ordered
+        ))
         lines = [
             json.dumps({"run_id": rid, "records": recs}, sort_keys=True)
             for rid, recs in sorted(self.nonscalar.items(), key=lambda kv: self.order.get(kv[0], 0))

@@ -606,7 +606,7 @@ def assign(
     """
     import nbformat
 
-    from cxlib.batch import atomic_write
+    from cxlib.batch import atomic_write, atomic_write_csv
 
     source = Path(source)
     if not source.is_file():
@@ -623,12 +623,5 @@ def assign(
         name = submission_name(source, row["student_id"])
         atomic_write(out / name, nbformat.writes(nb) + "\n")
         manifest.append({**row, "seed": seed, "file": name})
-    columns = list(dict.fromkeys(k for row in manifest for k in row))
-    import io
-
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(manifest)
-    atomic_write(out / "manifest.csv", buf.getvalue())
+    atomic_write_csv(out / "manifest.csv", list(dict.fromkeys(k for row in manifest for k in row)), manifest)
     return manifest

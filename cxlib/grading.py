@@ -29,9 +29,7 @@ forever keeps the marks of the answers before it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import sys
@@ -41,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cxlib import exercises
-from cxlib.batch import atomic_write
+from cxlib.batch import atomic_write, atomic_write_csv
 
 __all__ = ["Submission", "match_submissions", "prepare", "references", "grade", "GradeReport"]
 
@@ -373,10 +371,12 @@ def grade(
     present = [sid for sid in seeds if matched[sid].path is not None]
     refs = references(source, [seeds[s] for s in present], out / "references", jobs=jobs, timeout=timeout,
                       progress=progress)
+    ref_questions = {seed: {k: exercises.Question.from_dict(v) for k, v in entry["questions"].items()}
+                     for seed, entry in refs.items()}
     questions_all: dict[str, exercises.Question] = {}
-    for entry in refs.values():
-        for qid, q in entry["questions"].items():
-            questions_all.setdefault(qid, exercises.Question.from_dict(q))
+    for qs in ref_questions.values():
+        for qid, q in qs.items():
+            questions_all.setdefault(qid, q)
     if not questions_all and present:
         bad = next(iter(refs.values()))
         raise RuntimeError(f"the source {source.name} declared no questions when run at a student's seed "
@@ -389,7 +389,7 @@ def grade(
     def finish(sid: str, status: str, reason: str | None, notebook: str | None) -> None:
         sub = matched[sid]
         ref = refs.get(seeds[sid]) if sub.path is not None else None
-        qs = {k: exercises.Question.from_dict(v) for k, v in (ref or {}).get("questions", {}).items()} or questions_all
+        qs = (ref_questions.get(seeds[sid]) if ref is not None else None) or questions_all
         answers: dict[str, Any] = {}
         if notebook:
             try:
@@ -446,12 +446,8 @@ def grade(
 
 def _write_grades(out: Path, rows: list[dict[str, Any]], qids: list[str], extra: list[str]) -> None:
     columns = ["student_id", *extra, *qids, "total", "max_points", "status", "reason", "seed", "file"]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, 0.0 if c in qids else "") for c in columns})
-    atomic_write(out / "grades.csv", buf.getvalue())
+    atomic_write_csv(out / "grades.csv", columns, ({c: row.get(c, 0.0 if c in qids else "") for c in columns}
+                                                   for row in rows))
 
 
 def _feedback(name: str, sid: str, row: Mapping[str, Any], scored: list[dict[str, Any]]) -> str:
