@@ -581,14 +581,14 @@ def inject_seed(nb: Any, seed: int) -> Any:
     return nb
 
 
-def personalise(notebook_text: str, seed: int, *, name: str = "notebook") -> Any:
-    """A student version with ``seed`` injected (see :func:`inject_seed`)."""
-    import nbformat
+def personalise(student: Any, seed: int, *, name: str = "notebook") -> Any:
+    """A copy of the student version ``student`` (a parsed notebook, left unchanged)
+    with ``seed`` injected (see :func:`inject_seed`)."""
+    import copy
 
-    nb = nbformat.reads(notebook_text, as_version=4)
-    if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
+    if not any("parameters" in c.metadata.get("tags", []) for c in student.cells):
         raise ValueError(f"{name} has no cell tagged 'parameters', so no seed can be injected")
-    return inject_seed(nb, seed)
+    return inject_seed(copy.deepcopy(student), seed)
 
 
 def assign(
@@ -613,7 +613,7 @@ def assign(
         raise FileNotFoundError(f"source {str(source)!r} does not exist")
     rows = read_roster(roster)
     secret = read_secret(secret_file, create=True)
-    student = build(source)
+    student = nbformat.reads(build(source), as_version=4)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     manifest = []
