@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cxlib import params as check
+from cxlib._io import atomic_write, atomic_write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -397,24 +398,6 @@ def _execute_dask(tasks, sources, timeout, scheduler) -> Iterator[tuple[Task, di
 # ---------------------------------------------------------------------------
 # The batch: plan, resume, execute, write atomically, summarise
 # ---------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def atomic_write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write ``rows`` (dicts; keys outside ``columns`` ignored) as CSV, atomically."""
-    import io
-
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write(path, buf.getvalue())
 
 
 def _is_scalar(value: Any) -> bool:

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from cxlib.batch import atomic_write
+from cxlib._io import atomic_write
 from cxlib.notebooks import RunResult, lesson_info
 from cxlib.records import format_value
 

@@ -466,7 +466,7 @@ def build_all(source_dir: str | os.PathLike, student_dir: str | os.PathLike, *, 
     Returns the student files written, or with ``check_only=True`` those that are
     missing or stale (nothing is written).
     """
-    from cxlib.batch import atomic_write
+    from cxlib._io import atomic_write
 
     source_dir, student_dir = Path(source_dir), Path(student_dir)
     sources = sorted(source_dir.glob("[0-9][0-9]_*.ipynb"))
@@ -606,7 +606,7 @@ def assign(
     """
     import nbformat
 
-    from cxlib.batch import atomic_write, atomic_write_csv
+    from cxlib._io import atomic_write, atomic_write_csv
 
     source = Path(source)
     if not source.is_file():

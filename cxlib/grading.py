@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cxlib import exercises
-from cxlib.batch import atomic_write, atomic_write_csv
+from cxlib._io import atomic_write, atomic_write_csv
 
 __all__ = ["Submission", "match_submissions", "prepare", "references", "grade", "GradeReport"]
 
