@@ -1,13 +1,19 @@
-"""Root pytest configuration, loaded for every test path (tests/, cxlib/ doctests, notebooks/).
+"""Root pytest configuration, loaded for every test path (tests/ and the cxlib/ doctests).
 
-Kernels started by nbval or papermill resolve the kernelspec ``python3`` inside this
-environment first, never a user-wide one (the Makefile exports the same setting).
+Kernels started by papermill resolve the kernelspec ``python3`` inside this environment
+first, never a user-wide one (the Makefile exports the same setting).  Figures are drawn
+with matplotlib's Agg backend, so the doctests of cxlib.plots and cxlib.widgets run
+without a display.
 """
 
 import os
 
 os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+import matplotlib  # noqa: E402  (Agg here only: kernels the tests start keep their inline backend)
+
+matplotlib.use("Agg")
 
 # Property tests explore the same examples on every run (CI must not be flaky); set
 # HYPOTHESIS_PROFILE=explore to search afresh.
@@ -19,3 +25,11 @@ try:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # pragma: no cover - hypothesis is a dev dependency
     pass
+
+
+def pytest_runtest_teardown(item):
+    """Close the figures a test or a doctest drew (they would pile up in memory)."""
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

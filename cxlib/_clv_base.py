@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+from cxlib._results import ModelResult
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -37,62 +39,17 @@ class FitError(RuntimeError):
     """No parameters could be estimated (e.g. the likelihood is not finite anywhere tried)."""
 
 
-@dataclass(frozen=True)
-class Fit:
-    """A fitted CLV model: estimates, uncertainty and how the optimiser fared.
+@dataclass(frozen=True, repr=False)
+class Fit(ModelResult):
+    """A fitted CLV model (the common base of :class:`cxlib._results.ModelResult`).
 
-    Attributes
-    ----------
-    model : str
-        The model's name, e.g. ``"BG/NBD"``.
-    params : pandas.Series
-        Estimates, labelled with the model's parameter names.
-    se : pandas.Series
-        Standard errors (delta method from the inverse observed information on the log
-        scale); NaN where the information matrix is singular.
-    loglik : float
-        Maximised log-likelihood.
-    n : int
-        Number of observations (customers; weights summed).
-    converged : bool
-        Whether the optimiser reported success and the gradient is small.
-    message : str
-        The optimiser's message and any diagnosis.
+    Standard errors come from the delta method on the inverse observed information on
+    the log scale, and intervals are Wald intervals on the log scale (the parameters are
+    positive).  ``converged`` says whether the optimiser reported success and the
+    gradient is small; ``message`` holds the optimiser's message and any diagnosis.
     """
 
-    model: str
-    params: pd.Series
-    se: pd.Series
-    loglik: float
-    n: int
-    converged: bool
-    message: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def aic(self) -> float:
-        """Akaike information criterion, ``2k - 2 loglik``."""
-        return 2 * len(self.params) - 2 * self.loglik
-
-    def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and 95% intervals (Wald on the log scale)."""
-        import pandas as pd
-
-        with np.errstate(invalid="ignore", divide="ignore"):
-            log_se = self.se / self.params
-        return pd.DataFrame(
-            {
-                "estimate": self.params,
-                "std_error": self.se,
-                "ci_low": self.params * np.exp(-1.959964 * log_se),
-                "ci_high": self.params * np.exp(1.959964 * log_se),
-            }
-        )
-
-    def __repr__(self) -> str:
-        est = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        flag = "" if self.converged else ", NOT CONVERGED"
-        return f"{type(self).__name__}({self.model}: {est}; loglik={self.loglik:.2f}, n={self.n:,}{flag})"
+    interval_scale: ClassVar[str] = "log"
 
 
 @dataclass(frozen=True)

@@ -45,42 +45,6 @@ __all__ = ["TIME_UNITS", "rfm_summary", "calibration_and_holdout"]
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 
 
-# ---------------------------------------------------------------------------
-# Checks
-# ---------------------------------------------------------------------------
-
-
-def _check_transactions(
-    transactions: Any, columns: dict[str, Hashable | None]
-) -> pd.DataFrame:
-    """A non-empty DataFrame holding every named column (roles -> column names)."""
-    import pandas as pd
-
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(
-            f"transactions must be a pandas DataFrame with one row per purchase; got "
-            f"{type(transactions).__name__}"
-        )
-    have = [str(c) for c in transactions.columns]
-    missing = []
-    for role, col in columns.items():
-        if col is None:
-            continue
-        if not isinstance(col, Hashable) or isinstance(col, (list, tuple)):
-            raise TypeError(f"{role} must be a column name; got {col!r} ({type(col).__name__})")
-        if col not in transactions.columns:
-            hint = params.did_you_mean(col, have) if isinstance(col, str) else ""
-            missing.append(f"{role} {col!r}{hint.replace('; ', ' (', 1) + ')' if hint else ''}")
-    if missing:
-        listed = ", ".join(repr(c) for c in have) or "none"
-        raise ValueError(
-            f"transactions has no column for {'; '.join(missing)}; its columns are: {listed}"
-        )
-    if len(transactions) == 0:
-        raise ValueError("transactions is empty (no rows); expected one row per purchase")
-    return transactions
-
-
 def _parse_date_column(transactions: pd.DataFrame, column: Hashable) -> pd.Series:
     """The column as day-truncated, timezone-naive datetimes; one-line error if unparsable."""
     import pandas as pd
@@ -166,8 +130,9 @@ def _daily(
     import pandas as pd
 
     unit = params.choice("time_unit", time_unit, tuple(TIME_UNITS))
-    tx = _check_transactions(
-        transactions, {"customer_col": customer_col, "date_col": date_col, "value_col": value_col}
+    tx = params.frame(
+        "transactions", transactions, {"customer_col": customer_col, "date_col": date_col, "value_col": value_col},
+        what="with one row per purchase", empty=False,
     )
     customers = tx[customer_col]
     if customers.isna().any():

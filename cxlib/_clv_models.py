@@ -67,11 +67,23 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special as sp
 
 from cxlib import params as _params
 from cxlib._clv_base import Boundary, Fit, fit_mle
 from cxlib._rng import check_rng
+
+
+class _SciPySpecial:
+    """``scipy.special``, imported at first use: importing cxlib.clv stays cheap (scipy
+    takes a fifth of a second to import and installs a warnings filter of its own)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from scipy import special
+
+        return getattr(special, name)
+
+
+sp = _SciPySpecial()
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -101,56 +113,17 @@ _SUBSAMPLE_SIZE = 100_000
 
 
 def _vector(name: str, value: ArrayLike, any_shape: bool = False) -> np.ndarray:
-    """``value`` as a finite float array of dimension 0 or 1 (any dimension with
-    ``any_shape``); one-line errors otherwise."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a number or an array of numbers; got {value!r} ({type(value).__name__})")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a number or an array of numbers; got {_short(value)} ({type(value).__name__})"
-        ) from None
-    if arr.ndim > 1 and not any_shape:
-        raise ValueError(f"{name} must be one-dimensional; got an array of shape {arr.shape}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i = int(np.flatnonzero(bad.ravel())[0])
-        raise ValueError(f"{name} must be finite; got {float(arr.ravel()[i])!r}{_at(arr, i)}")
-    return arr
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _at(arr: np.ndarray, i: int) -> str:
-    if not arr.ndim:
-        return ""
-    where = i if arr.ndim == 1 else tuple(int(k) for k in np.unravel_index(i, arr.shape))
-    return f" at position {where}"
-
-
-def _first(mask: np.ndarray) -> int:
-    return int(np.flatnonzero(mask.ravel())[0])
+    """``value`` as a finite float array of dimension 0 or 1 (any dimension with ``any_shape``)."""
+    return _params.array(name, value, ndim=None if any_shape else 1, finite=True)
 
 
 def _nonnegative(name: str, arr: np.ndarray) -> None:
-    bad = arr < 0
-    if bad.any():
-        i = _first(bad)
-        raise ValueError(f"{name} must be >= 0; got {float(arr.ravel()[i])!r}{_at(arr, i)}")
+    _params.elements(name, arr, arr < 0, ">= 0")
 
 
 def _counts(name: str, arr: np.ndarray) -> None:
     _nonnegative(name, arr)
-    bad = arr != np.round(arr)
-    if bad.any():
-        i = _first(bad)
-        raise ValueError(
-            f"{name} must be whole numbers (counts of repeat purchases); got {float(arr.ravel()[i])!r}{_at(arr, i)}"
-        )
+    _params.elements(name, arr, arr != np.round(arr), "whole numbers (counts of repeat purchases)")
 
 
 def _same_length(names: tuple[str, ...], arrays: tuple[np.ndarray, ...]) -> int:
@@ -192,18 +165,11 @@ def _check_rfm(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
     x, tx, age = np.broadcast_arrays(x, tx, age)
     bad = tx > age * (1 + 1e-12) + 1e-12
     if bad.any():
-        i = _first(bad)
         raise ValueError(
-            f"recency must be <= T (the customer's age); got recency={float(tx.ravel()[i])!r} > "
-            f"T={float(age.ravel()[i])!r}{_at(tx, i)}"
+            f"recency must be <= T (the customer's age); got recency={_params.where(tx, bad)}, "
+            f"where T={float(age[_params.first(bad)])!r}"
         )
-    bad = (x == 0) & (tx > 0)
-    if bad.any():
-        i = _first(bad)
-        raise ValueError(
-            f"recency must be 0 when frequency is 0 (no repeat purchase); got recency={float(tx.ravel()[i])!r}"
-            f"{_at(tx, i)}"
-        )
+    _params.elements("recency", tx, (x == 0) & (tx > 0), "0 when frequency is 0 (no repeat purchase)")
     return x, np.minimum(tx, age), age
 
 
@@ -1358,13 +1324,8 @@ def _check_spend(frequency: ArrayLike, monetary_value: ArrayLike, *, fitting: bo
                 f"frequency must be >= 1 for the Gamma-Gamma model (repeat buyers only); got {zero} customer"
                 f"{'s' if zero > 1 else ''} with frequency 0: exclude them before fitting"
             )
-    bad = (m <= 0) & (x > 0)
-    if bad.any():
-        i = _first(bad)
-        raise ValueError(
-            f"monetary_value must be > 0 (mean spend per repeat purchase) for customers with frequency >= 1; "
-            f"got {float(m.ravel()[i])!r}{_at(m, i)}"
-        )
+    _params.elements("monetary_value", m, (m <= 0) & (x > 0),
+                     "> 0 (mean spend per repeat purchase) for customers with frequency >= 1")
     return x, m
 
 

@@ -52,52 +52,12 @@ ArrayLike = Any
 # ---------------------------------------------------------------------------
 
 
-def _numeric_array(name: str, value: Any, want: str) -> np.ndarray:
-    """``value`` as a float array; TypeError (one line) if it is not numbers."""
-    if isinstance(value, (str, bytes, bool)) or value is None:
-        raise TypeError(f"{name} must be {want}; got {value!r} ({type(value).__name__})")
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError):  # ragged sequences
-        raise TypeError(f"{name} must be {want}; got {_short(value)}") from None
-    items = list(value) if isinstance(value, (list, tuple)) else []
-    if arr.dtype.kind not in "iuf" or any(isinstance(item, bool) for item in items):
-        # name the first offending element (numpy turns [1, True] into integers, [1, "2"] into strings)
-        for item in np.asarray(value, dtype=object).ravel() if not items else items:
-            if isinstance(item, bool) or not isinstance(item, numbers.Real):
-                raise TypeError(f"{name} must be {want}; got {item!r} ({type(item).__name__}) in {_short(value)}")
-        if arr.dtype.kind not in "iufO":
-            raise TypeError(f"{name} must be {want}; got {_short(value)} (dtype {arr.dtype})")
-    return arr.astype(float)
-
-
-def _short(value: Any) -> str:
-    text = repr(value if not isinstance(value, np.ndarray) else value.tolist())
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _first(mask: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.argwhere(mask)[0])
-
-
-def _where(arr: np.ndarray, mask: np.ndarray) -> str:
-    """``"1.5"`` for a scalar, ``"1.5 at position 3"`` for an array."""
-    if arr.ndim == 0:
-        return repr(float(arr))
-    pos = _first(mask)
-    at = pos[0] if len(pos) == 1 else pos
-    return f"{float(arr[pos])!r} at position {at}"
-
-
 def _times(name: str, t: ArrayLike, minimum: int) -> np.ndarray:
     """Whole numbers ``>= minimum`` (periods), as a float array."""
     want = f"a whole number of periods >= {minimum} (or an array of them)"
-    arr = _numeric_array(name, t, want)
-    bad = ~np.isfinite(arr) | (arr != np.round(arr))
-    if bad.any():
-        raise ValueError(f"{name} must be {want}; got {_where(arr, bad)}")
-    if (arr < minimum).any():
-        raise ValueError(f"{name} must be {want}; got {_where(arr, arr < minimum)}")
+    arr = params.array(name, t, want)
+    params.elements(name, arr, ~np.isfinite(arr) | (arr != np.round(arr)), want)
+    params.elements(name, arr, arr < minimum, want)
     return arr
 
 
@@ -303,10 +263,8 @@ class SBGFit(Fit):
         >>> round(fit.derl(0.1), 2), round(fit.derl(0.1, n_renewals=4), 2)
         (2.96, 5.89)
         """
-        d = _numeric_array("discount", discount, "a discount rate > 0 (or an array of them)")
-        bad = ~np.isfinite(d) | (d <= 0)
-        if bad.any():
-            raise ValueError(f"discount must be a discount rate > 0 (or an array of them); got {_where(d, bad)}")
+        d = params.array("discount", discount, "a discount rate > 0 (or an array of them)")
+        params.elements("discount", d, ~np.isfinite(d) | (d <= 0), "a discount rate > 0 (or an array of them)")
         n = params.integer("n_renewals", n_renewals, min=0)
         values = np.array([_derl(self.alpha, self.beta, float(x), n) for x in d.ravel()])
         return _out(values.reshape(d.shape), d)
@@ -319,21 +277,18 @@ class SBGFit(Fit):
 
 def _check_alive(alive: Any) -> np.ndarray:
     want = "a sequence of customer counts (cohort size first, then the customers alive after each period)"
-    arr = _numeric_array("alive", alive, want)
+    arr = params.array("alive", alive, want)
     if arr.ndim != 1:
         raise ValueError(f"alive must be one-dimensional, {want}; got an array of shape {arr.shape}")
     if arr.size < 3:
         raise ValueError(
             f"alive must cover at least 2 periods (3 counts: the cohort size, then the survivors "
-            f"after periods 1 and 2; one period cannot separate alpha from beta); got {_short(alive)}"
+            f"after periods 1 and 2; one period cannot separate alpha from beta); got {params.short(alive)}"
         )
-    bad = ~np.isfinite(arr) | (arr != np.round(arr))
-    if bad.any():
-        raise ValueError(f"alive must hold whole numbers of customers; got {_where(arr, bad)}")
-    if (arr < 0).any():
-        raise ValueError(f"alive must hold counts >= 0; got {_where(arr, arr < 0)}")
+    params.elements("alive", arr, ~np.isfinite(arr) | (arr != np.round(arr)), "whole numbers of customers")
+    params.elements("alive", arr, arr < 0, "counts >= 0")
     if arr[0] == 0:
-        raise ValueError(f"alive[0], the cohort size, must be > 0; got {_short(alive)}")
+        raise ValueError(f"alive[0], the cohort size, must be > 0; got {params.short(alive)}")
     up = np.diff(arr) > 0
     if up.any():
         i = int(np.flatnonzero(up)[0]) + 1
@@ -343,12 +298,12 @@ def _check_alive(alive: Any) -> np.ndarray:
         )
     if arr[-1] == arr[0]:
         raise ValueError(
-            f"alive shows no churn at all ({_short(alive)}): retention is 100% and the sBG "
+            f"alive shows no churn at all ({params.short(alive)}): retention is 100% and the sBG "
             "has no finite estimates; it needs some customers who leave"
         )
     if arr[1] == 0:
         raise ValueError(
-            f"alive shows every customer leaving in period 1 ({_short(alive)}): retention is 0 "
+            f"alive shows every customer leaving in period 1 ({params.short(alive)}): retention is 0 "
             "and the sBG has no finite estimates; it needs some customers who renew"
         )
     return arr
@@ -547,20 +502,23 @@ def simulate_sbg(
 def margin_multiple(
     retention: float | ArrayLike,
     discount: float | ArrayLike,
-    paid: Literal["start", "end"] = "start",
+    paid: Literal["start", "end"] = "end",
 ) -> float | np.ndarray:
-    """Expected discounted number of margins from a customer with constant retention.
+    """Gupta & Lehmann's margin multiple: a customer's value in margins, at constant retention.
 
     With a constant retention rate ``r`` per period and discount rate ``d``, a
     customer's expected discounted number of margins is a geometric sum.  Two timing
     conventions:
 
-    * ``paid="start"`` (default): the current period's margin is paid now, undiscounted,
-      and each later margin only if the customer has renewed:
+    * ``paid="end"`` (default, Gupta & Lehmann 2003, 2005): margins arrive at the end
+      of each period the customer is retained through, the first one period from now:
+      ``sum_{t >= 1} r^t / (1 + d)^t = r / (1 + d - r)``.  This is the "margin
+      multiple" of their papers and of *Managing Customers as Investments*: at 80%
+      retention and a 12% discount rate it is 2.5.
+    * ``paid="start"``: the current period's margin is paid now, undiscounted, and each
+      later margin only if the customer has renewed (the value of a customer just
+      acquired, margin included):
       ``sum_{t >= 0} r^t / (1 + d)^t = (1 + d) / (1 + d - r)``.
-    * ``paid="end"``: margins arrive at the end of each period the customer is retained
-      through, the first one period from now (Gupta & Lehmann 2005):
-      ``sum_{t >= 1} r^t / (1 + d)^t = r / (1 + d - r)``.
 
     The two differ by exactly one margin.  Multiply by the margin per period for the
     customer's lifetime value.
@@ -572,7 +530,7 @@ def margin_multiple(
     discount : float or array, > -1
         Discount rate per period; must be > ``retention - 1`` for the sum to converge
         (always true for ``discount >= 0``).  Broadcast against ``retention``.
-    paid : {"start", "end"}, default "start"
+    paid : {"end", "start"}, default "end"
         When the margins are paid (see above).
 
     Returns
@@ -588,28 +546,30 @@ def margin_multiple(
         If a retention rate is outside [0, 1), a discount rate is <= -1 or so low that
         the sum diverges, the shapes do not broadcast, or ``paid`` is unknown.
 
+    References
+    ----------
+    Gupta, S., & Lehmann, D. R. (2003). Customers as assets. Journal of Interactive
+    Marketing, 17(1), 9-24.  Gupta, S., & Lehmann, D. R. (2005). *Managing Customers as
+    Investments*. Wharton School Publishing.
+
     Examples
     --------
-    >>> margin_multiple(0.8, 0.1)
-    3.6666666666666665
-    >>> margin_multiple(0.8, 0.1, paid="end")
-    2.6666666666666665
+    >>> margin_multiple(0.8, 0.12)
+    2.5
+    >>> margin_multiple(0.8, 0.12, paid="start")
+    3.5
     >>> margin_multiple([0.6, 0.8, 0.9], 0.12).round(3)
-    array([2.154, 3.5  , 5.091])
+    array([1.154, 2.5  , 4.091])
     >>> margin_multiple(1.0, 0.1)
     Traceback (most recent call last):
     ...
     ValueError: retention must be a retention rate >= 0 and < 1; got 1.0
     """
     timing = params.choice("paid", paid, ("start", "end"))
-    r = _numeric_array("retention", retention, "a retention rate >= 0 and < 1 (or an array of them)")
-    d = _numeric_array("discount", discount, "a discount rate > -1 (or an array of them)")
-    bad = ~np.isfinite(r) | (r < 0) | (r >= 1)
-    if bad.any():
-        raise ValueError(f"retention must be a retention rate >= 0 and < 1; got {_where(r, bad)}")
-    bad = ~np.isfinite(d) | (d <= -1)
-    if bad.any():
-        raise ValueError(f"discount must be a discount rate > -1; got {_where(d, bad)}")
+    r = params.array("retention", retention, "a retention rate >= 0 and < 1 (or an array of them)")
+    d = params.array("discount", discount, "a discount rate > -1 (or an array of them)")
+    params.elements("retention", r, ~np.isfinite(r) | (r < 0) | (r >= 1), "a retention rate >= 0 and < 1")
+    params.elements("discount", d, ~np.isfinite(d) | (d <= -1), "a discount rate > -1")
     try:
         r, d = np.broadcast_arrays(r, d)
     except ValueError:
@@ -618,7 +578,7 @@ def margin_multiple(
         ) from None
     diverge = 1 + d - r <= 0
     if diverge.any():
-        pos = _first(diverge) if r.ndim else ()
+        pos = tuple(int(i) for i in np.argwhere(diverge)[0])
         raise ValueError(
             f"discount must be > retention - 1 for the discounted sum to converge; got discount "
             f"{float(d[pos])!r} with retention {float(r[pos])!r}"
@@ -631,7 +591,7 @@ def retention_value(
     margin: float,
     discount: float,
     retention: ArrayLike | None = None,
-    paid: Literal["start", "end"] = "start",
+    paid: Literal["start", "end"] = "end",
 ) -> Any:
     """A customer's value over a range of constant retention rates (the CLV explorer's callback).
 
@@ -647,8 +607,9 @@ def retention_value(
         Discount rate per period.
     retention : array_like, optional
         Retention rates in [0, 1); default 0, 0.01, ..., 0.99.
-    paid : {"start", "end"}, default "start"
-        Timing of the margins (see :func:`margin_multiple`).
+    paid : {"end", "start"}, default "end"
+        Timing of the margins (see :func:`margin_multiple`); the CLV explorer of
+        lesson 05 uses ``"start"``, the value of a customer just acquired.
 
     Returns
     -------
@@ -659,15 +620,18 @@ def retention_value(
     --------
     >>> retention_value(100, 0.1, [0.5, 0.8, 0.9]).round(1)
        retention  margin_multiple  value
-    0        0.5              1.8  183.3
-    1        0.8              3.7  366.7
-    2        0.9              5.5  550.0
+    0        0.5              0.8   83.3
+    1        0.8              2.7  266.7
+    2        0.9              4.5  450.0
+    >>> retention_value(100, 0.1, [0.8], paid="start").round(1)
+       retention  margin_multiple  value
+    0        0.8              3.7  366.7
     """
     import pandas as pd
 
     m = params.real("margin", margin, min=0)
     d = params.real("discount", discount, min=0, max=0.99)
     r = np.round(np.arange(100) / 100, 2) if retention is None else np.atleast_1d(
-        _numeric_array("retention", retention, "a sequence of retention rates >= 0 and < 1"))
+        params.array("retention", retention, "a sequence of retention rates >= 0 and < 1"))
     multiple = np.atleast_1d(margin_multiple(r, d, paid=paid))
     return pd.DataFrame({"retention": r, "margin_multiple": multiple, "value": m * multiple})

@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxlib import params as _check
+from cxlib._results import SimulationResult, renamed
 from cxlib._rng import check_rng
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -271,17 +272,36 @@ class Policy:
 
 
 @dataclass(frozen=True)
-class Result:
-    """One simulation run: parameters, policy, one row per period, optional history."""
+class Result(SimulationResult):
+    """One simulation run: its inputs, the policy, one row per period, optional history.
 
-    params: Params
+    Attributes
+    ----------
+    inputs : Params
+        The parameters the run was simulated with.
+    policy : Policy
+    periods : pandas.DataFrame
+        One row per period, columns :data:`PERIOD_COLUMNS`.
+    cohort_retention : float
+        Share of the customers active at the start who are still active at the end.
+    history : pandas.DataFrame or None
+        Every customer-period, when asked for.
+    """
+
+    inputs: Params
     policy: Policy
     periods: pd.DataFrame
     cohort_retention: float
     history: pd.DataFrame | None = None
 
-    def summary(self) -> pd.Series:
-        """Totals and end states of the run.
+    @property
+    def params(self) -> Params:
+        """Deprecated: the inputs are :attr:`inputs` (``params`` is for estimates)."""
+        renamed("feedback.Result.params", "feedback.Result.inputs")
+        return self.inputs
+
+    def summary(self) -> pd.DataFrame:
+        """Totals and end states of the run: one row, indexed by the policy's name.
 
         ``retention`` is the share of the customers active at the start who are still
         active at the end; ``mean_nps`` averages the per-period NPS.
@@ -289,28 +309,26 @@ class Result:
         import pandas as pd
 
         p = self.periods
-        return pd.Series(
-            {
-                "periods": len(p),
-                "customers_start": self.params.n_customers,
-                "customers_end": int(p["active"].iloc[-1]),
-                "acquired": int(p["new"].sum()),
-                "churned": int(p["churned"].sum()),
-                "retention": self.cohort_retention,
-                "final_quality": float(p["quality"].iloc[-1]),
-                "mean_nps": float(p["nps"].mean()),
-                "feedback_received": int(p["feedback_received"].sum()),
-                "feedback_acted": int(p["feedback_acted"].sum()),
-                "backlog_end": int(p["backlog"].iloc[-1]),
-                "revenue": float(p["revenue"].sum()),
-                "cost": float(p["cost"].sum()),
-                "profit": float(p["profit"].sum()),
-            },
-            name=self.policy.name,
-        )
+        row = {
+            "periods": len(p),
+            "customers_start": self.inputs.n_customers,
+            "customers_end": int(p["active"].iloc[-1]),
+            "acquired": int(p["new"].sum()),
+            "churned": int(p["churned"].sum()),
+            "retention": self.cohort_retention,
+            "final_quality": float(p["quality"].iloc[-1]),
+            "mean_nps": float(p["nps"].mean()),
+            "feedback_received": int(p["feedback_received"].sum()),
+            "feedback_acted": int(p["feedback_acted"].sum()),
+            "backlog_end": int(p["backlog"].iloc[-1]),
+            "revenue": float(p["revenue"].sum()),
+            "cost": float(p["cost"].sum()),
+            "profit": float(p["profit"].sum()),
+        }
+        return pd.DataFrame([row], index=pd.Index([self.policy.name], name="policy"))
 
     def __repr__(self) -> str:
-        s = self.summary()
+        s = self.summary().iloc[0]
         return (
             f"Result({self.policy.name!r}: {s['periods']:.0f} periods, customers "
             f"{s['customers_start']:,.0f} -> {s['customers_end']:,.0f}, retention {s['retention']:.3f}, "
@@ -495,7 +513,7 @@ def simulate(
     int_cols = ["period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog"]
     periods[int_cols] = periods[int_cols].astype(np.int64)
     return Result(
-        params=p,
+        inputs=p,
         policy=policy,
         periods=periods,
         cohort_retention=float(np.count_nonzero(cohort)) / p.n_customers,

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxlib import params
+from cxlib.params import _columns_text
+from cxlib._results import SimulationResult, renamed
 from cxlib._rng import check_rng, seed_from
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,6 +50,7 @@ __all__ = [
     "elasticity",
     "CountModels",
     "count_models",
+    "ConfoundingDemo",
     "confounding_demo",
     "confounding_sweep",
     "replicate",
@@ -70,38 +73,6 @@ _FORMULA_NAMES = frozenset(
 # ---------------------------------------------------------------------------
 # Checks shared by the functions below
 # ---------------------------------------------------------------------------
-
-
-def _check_frame(name: str, data: Any) -> pd.DataFrame:
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
-        return data
-    raise TypeError(f"{name} must be a pandas DataFrame; got {type(data).__name__}")
-
-
-def _columns_text(data: pd.DataFrame) -> str:
-    return ", ".join(repr(str(c)) for c in data.columns)
-
-
-def _check_column(data: pd.DataFrame, column: Any, role: str, *, numeric: bool = False) -> str:
-    params.text(role, column)
-    if column not in data.columns:
-        hint = params.did_you_mean(column, [str(c) for c in data.columns])
-        raise ValueError(
-            f"{role} {column!r} is not a column of the data; the data has: "
-            f"{_columns_text(data)}{hint}"
-        )
-    if numeric:
-        import pandas as pd
-
-        if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(
-            data[column]
-        ):
-            raise TypeError(
-                f"{role} column {column!r} must be numeric; it has dtype {data[column].dtype}"
-            )
-    return column
 
 
 def _formula_names(formula: str) -> list[str]:
@@ -213,7 +184,7 @@ def fit(formula: str, data: pd.DataFrame, *, cov_type: str = "HC3") -> Regressio
     """
     import statsmodels.formula.api as smf
 
-    data = _check_frame("data", data)
+    data = params.frame("data", data)
     formula = _check_formula(formula, data)
     cov_type = params.choice("cov_type", cov_type, COV_TYPES)
     model = _build(smf.ols, formula, data)
@@ -360,9 +331,9 @@ def compare_estimates(
         if truth is None:
             truth = panel_or_frame.truth
     else:
-        data = _check_frame("panel_or_frame", panel_or_frame)
+        data = params.frame("panel_or_frame", panel_or_frame)
     for column in ("revenue", "loyalty", "tenure_months", "segment"):
-        _check_column(data, column, "column")
+        params.column(data, column, "column")
     if isinstance(truth, Mapping):
         if "loyalty_effect" not in truth:
             raise ValueError(
@@ -382,13 +353,87 @@ def compare_estimates(
     return out
 
 
+@dataclass(frozen=True)
+class ConfoundingDemo(SimulationResult):
+    """One simulated panel at one level of confounding, and the loyalty effect estimated on it.
+
+    Attributes
+    ----------
+    inputs : dict
+        What the panel was simulated with: ``confounding``, ``n_customers``, ``seed``
+        and any further :func:`cxlib.data.customer_panel` arguments.
+    estimates : pandas.DataFrame
+        :func:`compare_estimates` of the panel: rows ``naive``, ``adjusted``, ``truth``.
+    """
+
+    inputs: dict[str, Any]
+    estimates: pd.DataFrame = field(repr=False)
+
+    @property
+    def confounding(self) -> float:
+        """The confounding the panel was simulated with."""
+        return float(self.inputs["confounding"])
+
+    @property
+    def naive(self) -> float:
+        """Slope of ``revenue ~ loyalty``."""
+        return float(self.estimates.at["naive", "estimate"])
+
+    @property
+    def adjusted(self) -> float:
+        """Loyalty coefficient of ``revenue ~ loyalty + tenure_months + C(segment)``."""
+        return float(self.estimates.at["adjusted", "estimate"])
+
+    @property
+    def truth(self) -> float:
+        """The true loyalty effect."""
+        return float(self.estimates.at["truth", "estimate"])
+
+    @property
+    def naive_ci(self) -> tuple[float, float]:
+        """95% HC3 interval of the naive slope."""
+        return (float(self.estimates.at["naive", "ci_low"]), float(self.estimates.at["naive", "ci_high"]))
+
+    @property
+    def adjusted_ci(self) -> tuple[float, float]:
+        """95% HC3 interval of the adjusted coefficient."""
+        return (float(self.estimates.at["adjusted", "ci_low"]), float(self.estimates.at["adjusted", "ci_high"]))
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``confounding``, ``naive``, ``naive_ci_low``, ``naive_ci_high``,
+        ``adjusted``, ``adjusted_ci_low``, ``adjusted_ci_high``, ``truth`` (the input of
+        :func:`cxlib.plots.confounding_curve`)."""
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "confounding": self.confounding,
+            "naive": self.naive, "naive_ci_low": self.naive_ci[0], "naive_ci_high": self.naive_ci[1],
+            "adjusted": self.adjusted, "adjusted_ci_low": self.adjusted_ci[0], "adjusted_ci_high": self.adjusted_ci[1],
+            "truth": self.truth,
+        }])
+
+    def __getitem__(self, key: str) -> Any:
+        # confounding_demo returned a dict before cxlib 0.2
+        if key not in ("confounding", "naive", "adjusted", "truth", "naive_ci", "adjusted_ci"):
+            raise KeyError(key)
+        renamed(f"confounding_demo(...)[{key!r}]", f"confounding_demo(...).{key}")
+        return getattr(self, key)
+
+    def __repr__(self) -> str:
+        lo_n, hi_n = self.naive_ci
+        lo_a, hi_a = self.adjusted_ci
+        return (f"ConfoundingDemo(confounding {self.confounding:.2f}: naive {self.naive:.2f} "
+                f"(95% CI {lo_n:.2f} to {hi_n:.2f}), adjusted {self.adjusted:.2f} ({lo_a:.2f} to {hi_a:.2f}), "
+                f"truth {self.truth:.2f})")
+
+
 def confounding_demo(
     confounding: float,
     *,
     n_customers: int = 2000,
     rng: None | int | np.random.Generator = None,
     **panel_kwargs: Any,
-) -> dict[str, Any]:
+) -> ConfoundingDemo:
     """Simulate a panel at one level of confounding and estimate the loyalty effect.
 
     This is the plain function behind :func:`cxlib.widgets.confounding_explorer`.
@@ -408,9 +453,10 @@ def confounding_demo(
 
     Returns
     -------
-    dict
-        ``confounding``, ``naive``, ``adjusted``, ``truth`` (floats) and
-        ``naive_ci``, ``adjusted_ci`` (95% HC3 intervals as ``(low, high)``).
+    ConfoundingDemo
+        ``naive``, ``adjusted``, ``truth``, their 95% HC3 intervals ``naive_ci`` and
+        ``adjusted_ci``, the full ``estimates`` table, the ``inputs``, and
+        ``summary()`` (one row, the format of :func:`confounding_sweep`).
 
     Notes
     -----
@@ -423,24 +469,18 @@ def confounding_demo(
     --------
     >>> from cxlib.loyalty import confounding_demo
     >>> out = confounding_demo(0.8, rng=1)
-    >>> out["naive"] > out["adjusted"], out["truth"]
+    >>> out
+    ConfoundingDemo(confounding 0.80: naive 12.11 (95% CI 10.44 to 13.78), adjusted 4.61 (2.37 to 6.84), truth 4.00)
+    >>> out.naive > out.adjusted, out.truth
     (True, 4.0)
     """
     from cxlib.data import customer_panel
 
-    panel = customer_panel(n_customers, confounding=confounding, rng=rng, **panel_kwargs)
-    table = compare_estimates(panel)
-    return {
-        "confounding": panel.truth["confounding"],
-        "naive": float(table.at["naive", "estimate"]),
-        "adjusted": float(table.at["adjusted", "estimate"]),
-        "truth": float(table.at["truth", "estimate"]),
-        "naive_ci": (float(table.at["naive", "ci_low"]), float(table.at["naive", "ci_high"])),
-        "adjusted_ci": (
-            float(table.at["adjusted", "ci_low"]),
-            float(table.at["adjusted", "ci_high"]),
-        ),
-    }
+    seed = seed_from(rng)
+    panel = customer_panel(n_customers, confounding=confounding, rng=seed, **panel_kwargs)
+    inputs = {"confounding": panel.truth["confounding"], "n_customers": panel.n_customers, "seed": seed,
+              **panel_kwargs}
+    return ConfoundingDemo(inputs=inputs, estimates=compare_estimates(panel))
 
 
 def confounding_sweep(
@@ -484,22 +524,8 @@ def confounding_sweep(
     if not values:
         raise ValueError("values must hold at least one confounding value; got an empty list")
     seed = seed_from(rng)
-    rows = []
-    for value in values:
-        out = confounding_demo(value, n_customers=n_customers, rng=seed, **panel_kwargs)
-        rows.append(
-            {
-                "confounding": out["confounding"],
-                "naive": out["naive"],
-                "naive_ci_low": out["naive_ci"][0],
-                "naive_ci_high": out["naive_ci"][1],
-                "adjusted": out["adjusted"],
-                "adjusted_ci_low": out["adjusted_ci"][0],
-                "adjusted_ci_high": out["adjusted_ci"][1],
-                "truth": out["truth"],
-            }
-        )
-    return pd.DataFrame(rows)
+    rows = [confounding_demo(value, n_customers=n_customers, rng=seed, **panel_kwargs).summary() for value in values]
+    return pd.concat(rows, ignore_index=True)
 
 
 def replicate(
@@ -659,9 +685,9 @@ def omitted_variable_bias(
     import pandas as pd
     import statsmodels.formula.api as smf
 
-    data = _check_frame("data", data)
-    _check_column(data, outcome, "outcome", numeric=True)
-    _check_column(data, focal, "focal", numeric=True)
+    data = params.frame("data", data)
+    params.column(data, outcome, "outcome", numeric=True)
+    params.column(data, focal, "focal", numeric=True)
     controls = params.text("controls", controls)
     formula = _check_formula(f"{outcome} ~ {focal} + {controls}", data)
     model = _build(smf.ols, formula, data)
@@ -721,6 +747,10 @@ class Elasticity:
     n_used: int
     n_dropped: int
     result: Any = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """Every coefficient of the log-log model (:func:`coef_table` of ``result``)."""
+        return coef_table(self.result)
 
     def __repr__(self) -> str:
         return (
@@ -787,9 +817,9 @@ def elasticity(
     >>> 0 < e.estimate < 1
     True
     """
-    data = _check_frame("data", data)
-    _check_column(data, outcome, "outcome", numeric=True)
-    _check_column(data, focal, "focal", numeric=True)
+    data = params.frame("data", data)
+    params.column(data, outcome, "outcome", numeric=True)
+    params.column(data, focal, "focal", numeric=True)
     if isinstance(controls, str):
         controls = [controls]
     controls = list(controls)
@@ -798,7 +828,7 @@ def elasticity(
     for term in controls:
         params.text("controls", term)
         if _IDENT.match(term):
-            _check_column(data, term, "control", numeric=True)
+            params.column(data, term, "control", numeric=True)
             logged.append(term)
             terms.append(f"log_{term}")
         else:
@@ -843,7 +873,7 @@ class CountModels:
     ----------
     formula : str
     focal : str
-        The term compared in :meth:`table` (the first predictor by default).
+        The term compared in :meth:`summary` (the first predictor by default).
     poisson, negbin : statsmodels results
         The fitted models, as statsmodels returns them.
     pearson_dispersion : float
@@ -875,6 +905,11 @@ class CountModels:
     at_boundary: bool = False
 
     def table(self) -> pd.DataFrame:
+        """Deprecated: use :meth:`summary`."""
+        renamed("CountModels.table()", "CountModels.summary()")
+        return self.summary()
+
+    def summary(self) -> pd.DataFrame:
         """Compare the two fits: log-likelihood, AIC, alpha and the focal coefficient.
 
         Returns
@@ -953,7 +988,7 @@ def count_models(formula: str, data: pd.DataFrame, *, focal: str | None = None) 
         a non-negative integer count.
     data : pandas.DataFrame
     focal : str, optional
-        The term :meth:`CountModels.table` compares; default the first predictor that
+        The term :meth:`CountModels.summary` compares; default the first predictor that
         is a plain column of ``data`` (else the first term after the intercept).
 
     Returns
@@ -983,7 +1018,7 @@ def count_models(formula: str, data: pd.DataFrame, *, focal: str | None = None) 
     ...                   customer_panel(2000, dispersion=0.5, rng=1).data)
     >>> cm.pearson_dispersion > 5, round(cm.alpha, 1), cm.lr_pvalue < 0.001
     (True, 0.5, True)
-    >>> cm.table().round(4)[["alpha", "focal", "estimate", "std_error"]]
+    >>> cm.summary().round(4)[["alpha", "focal", "estimate", "std_error"]]
               alpha    focal  estimate  std_error
     model                                        
     poisson  0.0000  loyalty    0.0085     0.0004
@@ -992,7 +1027,7 @@ def count_models(formula: str, data: pd.DataFrame, *, focal: str | None = None) 
     import statsmodels.formula.api as smf
     from scipy import stats
 
-    data = _check_frame("data", data)
+    data = params.frame("data", data)
     formula = _check_formula(formula, data)
     poisson_model = _build(smf.poisson, formula, data)
     y = np.asarray(poisson_model.endog, dtype=float)
@@ -1115,9 +1150,9 @@ def early_and_late(
     """
     import pandas as pd
 
-    tx = _check_frame("transactions", transactions)
+    tx = params.frame("transactions", transactions)
     for column in ("customer_id", "date", "amount"):
-        _check_column(tx, column, "column")
+        params.column(tx, column, "column")
     if not pd.api.types.is_datetime64_any_dtype(tx["date"]):
         raise TypeError(
             f"column 'date' must hold dates (datetime64); it has dtype {tx['date'].dtype}: "

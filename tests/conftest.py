@@ -1,14 +1,43 @@
-"""Shared fixtures: paths and a tiny parameterised notebook for machinery tests."""
+"""Shared fixtures: paths, each lesson executed once per mode, and a tiny parameterised
+notebook for machinery tests."""
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
+import cxlib
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: The lessons, from the one registry (tests/test_api.py checks it against notebooks/).
+NOTEBOOKS = sorted(ROOT / "notebooks" / f"{stem}.ipynb" for stems in cxlib.TOPICS.values() for stem in stems)
+
+
+@functools.cache
+def lesson_run(stem: str, mode: str):
+    """Execute a lesson once per test process at its ``smoke`` parameters or its
+    ``defaults``; every test that needs the executed lesson shares this run.  Tests that
+    call it carry ``pytest.mark.xdist_group(stem)``, so that with pytest-xdist they land
+    on the worker that holds the run."""
+    from cxlib import notebooks
+
+    out = Path(tempfile.mkdtemp(prefix=f"cx-{stem}-{mode}-")) / f"{stem}.ipynb"
+    return notebooks.execute(ROOT / "notebooks" / f"{stem}.ipynb", out, smoke=(mode == "smoke"), timeout=300)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say why grading tests were skipped, and how to run them."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple) and "bubblewrap" in str(r.longrepr[-1])]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} grading tests were skipped: bubblewrap (the cx grade sandbox) is not installed. "
+            "Install it with `apt-get install bubblewrap` (Debian/Ubuntu) or `dnf install bubblewrap` (Fedora) "
+            "and run `make test` again.", yellow=True, bold=True)
 
 
 def make_notebook(path: Path, params_src: str, body: list[str], smoke: dict | None = None,

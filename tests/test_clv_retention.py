@@ -248,8 +248,8 @@ def test_derl_recursion(alpha, beta, d, n):
 def test_derl_without_heterogeneity_is_the_margin_multiple(r, d):
     """Huge alpha, beta with beta / (alpha + beta) = r: constant retention r."""
     m = sbg(1e7 * (1 - r), 1e7 * r)
-    assert m.derl(d) == pytest.approx(r * margin_multiple(r, d), rel=1e-5)
-    assert m.derl(d) == pytest.approx((1 + d) * margin_multiple(r, d, paid="end"), rel=1e-5)
+    assert m.derl(d) == pytest.approx(r * margin_multiple(r, d, paid="start"), rel=1e-5)
+    assert m.derl(d) == pytest.approx((1 + d) * margin_multiple(r, d), rel=1e-5)
 
 
 # ---------------------------------------------------------------------------
@@ -397,22 +397,28 @@ def test_bad_simulate_arguments(kwargs, exc, fragments):
 def test_margin_multiple_is_the_geometric_sum(r, d):
     t = np.arange(2000)
     terms = (r / (1 + d)) ** t
-    assert margin_multiple(r, d) == pytest.approx(terms.sum(), rel=1e-10)
-    assert margin_multiple(r, d, paid="end") == pytest.approx(terms[1:].sum(), rel=1e-10, abs=1e-15)
-    assert margin_multiple(r, d) - margin_multiple(r, d, paid="end") == pytest.approx(1.0)
+    assert margin_multiple(r, d, paid="start") == pytest.approx(terms.sum(), rel=1e-10)
+    assert margin_multiple(r, d) == pytest.approx(terms[1:].sum(), rel=1e-10, abs=1e-15)
+    assert margin_multiple(r, d, paid="start") - margin_multiple(r, d) == pytest.approx(1.0)
+
+
+def test_margin_multiple_is_gupta_and_lehmanns_by_default():
+    """Gupta & Lehmann (2003, 2005): margin multiple r / (1 + i - r); 2.5 at r = 0.8, i = 0.12."""
+    assert margin_multiple(0.8, 0.12) == pytest.approx(2.5)
+    assert margin_multiple(0.9, 0.12) == pytest.approx(0.9 / 0.22)
 
 
 def test_margin_multiple_values_and_broadcasting():
-    assert margin_multiple(0.8, 0.1) == pytest.approx(1.1 / 0.3)
-    assert margin_multiple(0.8, 0.1, paid="end") == pytest.approx(0.8 / 0.3)
-    assert margin_multiple(0.0, 0.1) == 1.0 and margin_multiple(0.0, 0.1, paid="end") == 0.0
+    assert margin_multiple(0.8, 0.1, paid="start") == pytest.approx(1.1 / 0.3)
+    assert margin_multiple(0.8, 0.1) == pytest.approx(0.8 / 0.3)
+    assert margin_multiple(0.0, 0.1, paid="start") == 1.0 and margin_multiple(0.0, 0.1) == 0.0
     assert isinstance(margin_multiple(0.8, 0.1), float)
-    grid = margin_multiple(np.array([[0.6], [0.8], [0.9]]), [0.05, 0.1])
+    grid = margin_multiple(np.array([[0.6], [0.8], [0.9]]), [0.05, 0.1], paid="start")
     assert grid.shape == (3, 2)
     assert grid[1, 1] == pytest.approx(1.1 / 0.3)
     assert (np.diff(grid, axis=0) > 0).all() and (np.diff(grid, axis=1) < 0).all()
     # a negative discount rate is allowed as long as the sum converges
-    assert margin_multiple(0.5, -0.2) == pytest.approx(0.8 / 0.3)
+    assert margin_multiple(0.5, -0.2, paid="start") == pytest.approx(0.8 / 0.3)
 
 
 @pytest.mark.parametrize(
@@ -587,11 +593,11 @@ def _tx() -> pd.DataFrame:
     "change, kwargs, exc, fragments",
     [
         (None, {"customer_col": "custmer_id"}, ValueError,
-         ["no column for customer_col 'custmer_id' (did you mean 'customer_id'?)", "'customer_id', 'date', 'amount'"]),
+         ["lacks the column(s) customer_col 'custmer_id' (did you mean 'customer_id'?)", "'customer_id', 'date', 'amount'"]),
         (None, {"customer_col": "cust", "date_col": "dte"}, ValueError,
-         ["customer_col 'cust'", "date_col 'dte' (did you mean 'date'?)", "its columns are"]),
+         ["customer_col 'cust'", "date_col 'dte' (did you mean 'date'?)", "it has:"]),
         (None, {"value_col": "amout"}, ValueError, ["value_col 'amout' (did you mean 'amount'?)"]),
-        (None, {"value_col": "zzz"}, ValueError, ["value_col 'zzz'; its columns are"]),
+        (None, {"value_col": "zzz"}, ValueError, ["value_col 'zzz'; it has:"]),
         (lambda t: t.iloc[:0], {}, ValueError, ["transactions is empty"]),
         (lambda t: t.assign(date=["1997-01-01", "not a date", "1997-01-05"]), {}, ValueError,
          ["date_col 'date'", "'not a date' (row 1)", "not a date"]),

@@ -25,6 +25,10 @@ def _constraints() -> dict[str, str]:
     return pins
 
 
+#: conda-forge names that differ from the PyPI names.
+CONDA_NAMES = {"python-build": "build"}
+
+
 def _conda() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["name"] == "cxcourse" and env["channels"] == ["conda-forge"]
@@ -32,7 +36,7 @@ def _conda() -> dict[str, str]:
     for dep in env["dependencies"]:
         if isinstance(dep, str) and dep not in ("pip",):
             name, _, version = dep.partition("=")
-            pins[_norm(name)] = version.lstrip("=")
+            pins[CONDA_NAMES.get(_norm(name), _norm(name))] = version.lstrip("=")
     return pins
 
 
@@ -56,7 +60,7 @@ def test_every_direct_dependency_is_pinned_in_both():
     assert direct - set(pins) == set(), "direct dependencies missing from constraints.txt"
     assert direct - set(conda) == set(), "direct dependencies missing from environment.yml"
     required = {"jupyterlab", "nbformat", "nbclient", "papermill", "seaborn", "statsmodels",
-                "ipywidgets", "nbval", "ipykernel", "tqdm"}
+                "ipywidgets", "pytest-xdist", "ipykernel", "tqdm"}
     assert required <= direct
 
 

@@ -74,7 +74,7 @@ def logit(p: float) -> float:
 def start_active(res) -> np.ndarray:
     """Customers active at the start of each period: n_customers, then active[t-1]."""
     active = res.periods["active"].to_numpy()
-    return np.concatenate([[res.params.n_customers], active[:-1]])
+    return np.concatenate([[res.inputs.n_customers], active[:-1]])
 
 
 def within_se(observed: float, expected: float, se: float, k: float = 4.0) -> bool:
@@ -113,10 +113,20 @@ def test_periods_frame_shape_columns_and_types():
     for c in ["period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog"]:
         assert res.periods[c].dtype == np.int64, c
     assert res.history is None  # memory grows with customers, not customers x periods
-    s = res.summary()
+    table = res.summary()
+    assert table.index.tolist() == ["listening"] and table.index.name == "policy"
+    s = table.iloc[0]
     assert s["customers_end"] == res.periods["active"].iloc[-1]
     assert s["retention"] == res.cohort_retention
     assert s["profit"] == pytest.approx(res.periods["profit"].sum())
+
+
+def test_result_keeps_its_inputs_and_params_says_where_they_went():
+    p = Params(n_customers=300, n_periods=3)
+    res = simulate(p, rng=0)
+    assert res.inputs is p
+    with pytest.warns(FutureWarning, match=r"feedback.Result.params is deprecated .*use feedback.Result.inputs"):
+        assert res.params is p
 
 
 # ---------------------------------------------------------------------------

@@ -7,28 +7,14 @@ import math
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS
+from conftest import NOTEBOOKS, lesson_run
 from cxlib import notebooks
-
-# What each lesson promises to record (its issue's list); the notebook's own
-# metadata (cxcourse.records) may promise more, and is checked too.
-PROMISED = {
-    "02_loyalty_and_revenue": {
-        "loyalty_effect_naive", "loyalty_effect_adjusted", "loyalty_effect_true",
-        "loyalty_effect_ci", "elasticity", "cdnow_slope",
-    },
-    "03_feedback_loops": {
-        "retention_listening", "retention_not_listening", "profit_listening",
-        "profit_not_listening", "breakeven_period",
-    },
-    "05_retention_and_clv": {"sbg_regular", "sbg_high_end", "bgnbd_params", "holdout_cumulative_error", "clv_top_decile_share"},
-}
 
 ids = [p.stem for p in NOTEBOOKS]
 
 
 def test_there_are_lessons():
-    assert {"02_loyalty_and_revenue", "03_feedback_loops"} <= set(ids)
+    assert {"02_loyalty_and_revenue", "03_feedback_loops", "05_retention_and_clv"} <= set(ids)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -67,25 +53,27 @@ def test_parameters_follow_the_convention(path):
 
 
 def _promised(path):
-    meta = nbformat.read(path, as_version=4).metadata.get("cxcourse", {})
-    return PROMISED.get(path.stem, set()) | set(meta.get("records", []))
+    """What the lesson promises to record: the notebook's metadata ``cxcourse.records``."""
+    return set(nbformat.read(path, as_version=4).metadata.get("cxcourse", {}).get("records", []))
 
 
 @pytest.mark.parametrize("mode", ["smoke", "defaults"])
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_lesson_runs_and_records(path, mode, tmp_path):
-    result = notebooks.execute(path, tmp_path / path.name, smoke=(mode == "smoke"), timeout=300)
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xdist_group(p.stem)) for p in NOTEBOOKS], ids=ids)
+def test_lesson_runs_and_records(path, mode):
+    result = lesson_run(path.stem, mode)
     assert result.ok, result.error
-    missing = _promised(path) - set(result.records)
+    promised = _promised(path)
+    assert promised, "metadata cxcourse.records lists no records"
+    missing = promised - set(result.records)
     assert not missing, f"not recorded: {missing}"
     for name, value in result.records.items():
         if isinstance(value, float):
             assert math.isfinite(value), f"{name} = {value}"
 
 
-def test_lesson_02_records_tell_the_known_truth_story(tmp_path):
-    path = next(p for p in NOTEBOOKS if p.stem == "02_loyalty_and_revenue")
-    rec = notebooks.execute(path, tmp_path / "02.ipynb", smoke=True).records
+@pytest.mark.xdist_group("02_loyalty_and_revenue")
+def test_lesson_02_records_tell_the_known_truth_story():
+    rec = lesson_run("02_loyalty_and_revenue", "smoke").records
     truth = rec["loyalty_effect_true"]
     lo, hi = rec["loyalty_effect_ci"]
     assert lo < rec["loyalty_effect_adjusted"] < hi
@@ -95,12 +83,13 @@ def test_lesson_02_records_tell_the_known_truth_story(tmp_path):
     assert rec["cdnow_slope"] > 0 and 0 < rec["elasticity"] < 2
 
 
-def test_lesson_03_records_agree_with_the_engine(tmp_path):
+@pytest.mark.xdist_group("03_feedback_loops")
+def test_lesson_03_records_agree_with_the_engine():
     """The lesson's records are what cxlib.feedback gives for the same parameters."""
     from cxlib import feedback
 
     path = next(p for p in NOTEBOOKS if p.stem == "03_feedback_loops")
-    result = notebooks.execute(path, tmp_path / "03.ipynb", smoke=True)
+    result = lesson_run(path.stem, "smoke")
     rec, par = result.records, result.parameters
     specs = notebooks.parameters(path)
     values = {n: par.get(n, s.default) for n, s in specs.items()}

@@ -213,7 +213,9 @@ def test_count_models_detects_overdispersion():
     assert cm.pearson_dispersion > 5
     assert abs(cm.alpha - 0.5) < 0.1  # NB2 alpha estimates the generator's dispersion
     assert cm.lr_stat > 100 and cm.lr_pvalue < 1e-10 and not cm.at_boundary
-    table = cm.table()
+    table = cm.summary()
+    with pytest.warns(FutureWarning, match=r"CountModels.table\(\) is deprecated .*use CountModels.summary\(\)"):
+        pd.testing.assert_frame_equal(cm.table(), table)
     assert list(table.index) == ["poisson", "negbin"]
     assert list(table.columns) == ["loglik", "aic", "alpha", "focal", "estimate", "std_error"]
     assert (table["focal"] == "loyalty").all()
@@ -247,7 +249,7 @@ def test_count_models_correct_poisson_and_boundary():
     assert boundary, "some seeds put the NB2 alpha on its boundary"
     for cm in boundary:
         assert cm.alpha == 0 and cm.lr_stat == 0 and cm.lr_pvalue == 1.0
-        assert cm.table().at["negbin", "loglik"] == cm.table().at["poisson", "loglik"]
+        assert cm.summary().at["negbin", "loglik"] == cm.summary().at["poisson", "loglik"]
     for cm in rows:
         assert 0 <= cm.lr_pvalue <= 1
 
@@ -268,19 +270,30 @@ def test_count_models_errors(panel):
 
 def test_confounding_demo_values():
     out = loyalty.confounding_demo(0.5, n_customers=1000, rng=3)
-    assert set(out) == {"confounding", "naive", "adjusted", "truth", "naive_ci", "adjusted_ci"}
-    assert out["truth"] == 4.0 and out["confounding"] == 0.5
-    assert out["naive_ci"][0] < out["naive"] < out["naive_ci"][1]
+    assert out.truth == 4.0 and out.confounding == 0.5
+    assert out.inputs == {"confounding": 0.5, "n_customers": 1000, "seed": 3}
+    assert out.naive_ci[0] < out.naive < out.naive_ci[1]
     table = loyalty.compare_estimates(customer_panel(1000, confounding=0.5, rng=3))
-    assert out["naive"] == pytest.approx(table.at["naive", "estimate"])
-    assert loyalty.confounding_demo(0.5, n_customers=500, rng=3, loyalty_effect=7.0)["truth"] == 7.0
+    pd.testing.assert_frame_equal(out.estimates, table)
+    assert out.naive == pytest.approx(table.at["naive", "estimate"])
+    row = out.summary()
+    assert row.shape == (1, 8) and row.at[0, "adjusted_ci_high"] == out.adjusted_ci[1]
+    assert loyalty.confounding_demo(0.5, n_customers=500, rng=3, loyalty_effect=7.0).truth == 7.0
+
+
+def test_confounding_demo_dict_access_still_works_and_says_where_to_go():
+    out = loyalty.confounding_demo(0.5, n_customers=300, rng=3)
+    with pytest.warns(FutureWarning, match=r"confounding_demo\(...\)\['naive'\] is deprecated .*use confounding_demo\(...\).naive"):
+        assert out["naive"] == out.naive
+    with pytest.raises(KeyError):
+        out["nonsense"]
 
 
 def test_naive_minus_adjusted_grows_in_proportion_to_confounding():
     """Averaged over seeds, the bias is ~0 without confounding and proportional to it."""
     levels = [0.0, 0.3, 0.6, 0.9]
     gaps = np.array(
-        [[(lambda o: o["naive"] - o["adjusted"])(loyalty.confounding_demo(c, rng=seed)) for c in levels] for seed in range(8)]
+        [[(lambda o: o.naive - o.adjusted)(loyalty.confounding_demo(c, rng=seed)) for c in levels] for seed in range(8)]
     )
     mean = gaps.mean(axis=0)
     assert abs(mean[0]) < 0.5
@@ -296,7 +309,7 @@ def test_confounding_sweep_common_random_numbers():
         "confounding", "naive", "naive_ci_low", "naive_ci_high",
         "adjusted", "adjusted_ci_low", "adjusted_ci_high", "truth",
     ]  # fmt: skip
-    assert sweep.at[1, "naive"] == pytest.approx(loyalty.confounding_demo(0.5, n_customers=500, rng=5)["naive"])
+    assert sweep.at[1, "naive"] == pytest.approx(loyalty.confounding_demo(0.5, n_customers=500, rng=5).naive)
     with pytest.raises(ValueError, match="confounding must be a finite number >= 0 and <= 0.95; got 4.0"):
         loyalty.confounding_sweep([4.0], rng=1)
 

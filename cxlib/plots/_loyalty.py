@@ -1,10 +1,5 @@
-"""Figures the lessons share (matplotlib and seaborn, imported only when a function runs).
-
-Nothing here changes matplotlib settings unless you call :func:`set_style`.  Colours
-come from the Okabe-Ito palette (:data:`COLORS`), which stays distinguishable with the
-common forms of colour blindness; lines also differ in marker or dash style.
-Every function takes an optional ``ax`` (or ``fig``) and returns what it drew on.
-"""
+"""Figures of lesson 02 (loyalty and revenue): estimates against the truth, regression
+diagnostics, count models, binned means and the confounding curve."""
 
 from __future__ import annotations
 
@@ -13,100 +8,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxlib import params
+from cxlib.plots._style import COLORS as _ROLES
+from cxlib.plots._style import OKABE_ITO, _axes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = [
-    "OKABE_ITO",
-    "COLORS",
-    "set_style",
-    "estimate_comparison",
-    "regression_diagnostics",
-    "count_fit",
-    "binned_means",
-    "confounding_curve",
-    "feedback_diagram",
-    "trajectory_bands",
-    "clv_by_retention",
-]
+__all__ = ["estimate_comparison", "regression_diagnostics", "count_fit", "binned_means", "confounding_curve"]
 
-#: The Okabe-Ito colour-blind-friendly palette.
-OKABE_ITO = (
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#000000",  # black
-)
-#: Colours by role, used consistently across lessons.
-COLORS = {
-    "naive": "#D55E00",
-    "adjusted": "#0072B2",
-    "truth": "#000000",
-    "poisson": "#E69F00",
-    "negbin": "#009E73",
-    "observed": "#999999",
-    "highlight": "#D55E00",
-    "points": "#56B4E9",
-    "listening": "#0072B2",
-    "not listening": "#D55E00",
-}
+#: Lesson 02's colours: the naive and the adjusted estimate, the two count models.
+COLORS = {"naive": "#D55E00", "adjusted": "#0072B2", "poisson": "#E69F00", "negbin": "#009E73"}
+_C = {**_ROLES, **COLORS}
 
 _EFFECT_LABEL = "Effect of one loyalty point on annual revenue (dollars per point)"
-
-
-def set_style(context: str = "notebook") -> None:
-    """Apply the course's seaborn theme (white grid, Okabe-Ito colours).
-
-    Call it explicitly at the top of a notebook; importing cxlib never changes
-    matplotlib settings.
-
-    Parameters
-    ----------
-    context : {"notebook", "paper", "talk", "poster"}, default "notebook"
-        seaborn's scaling of fonts and lines.
-
-    Examples
-    --------
-    >>> from cxlib.plots import set_style
-    >>> set_style()  # doctest: +SKIP
-    """
-    import seaborn as sns
-
-    context = params.choice("context", context, ("notebook", "paper", "talk", "poster"))
-    sns.set_theme(context=context, style="whitegrid", palette=list(OKABE_ITO))
-
-
-def _axes(ax: Any, figsize: tuple[float, float] = (6.4, 4.0)) -> Axes:
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-        return ax
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None; got {type(ax).__name__}")
-    return ax
-
-
-def _need_columns(frame: Any, columns: tuple[str, ...], name: str) -> pd.DataFrame:
-    import pandas as pd
-
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{name} lacks the column(s) {', '.join(map(repr, missing))}; it has: "
-            f"{', '.join(repr(str(c)) for c in frame.columns)}"
-        )
-    return frame
 
 
 def estimate_comparison(table: pd.DataFrame, ax: Axes | None = None, *, xlabel: str = _EFFECT_LABEL) -> Axes:
@@ -131,14 +47,14 @@ def estimate_comparison(table: pd.DataFrame, ax: Axes | None = None, *, xlabel: 
     >>> from cxlib import data, loyalty, plots
     >>> ax = plots.estimate_comparison(loyalty.compare_estimates(data.customer_panel(500, rng=1)))  # doctest: +SKIP
     """
-    table = _need_columns(table, ("estimate", "ci_low", "ci_high"), "table")
+    table = params.frame("table", table, ("estimate", "ci_low", "ci_high"))
     ax = _axes(ax, (6.4, 2.8))
     labels = [str(i) for i in table.index]
     rows = [i for i, label in enumerate(labels) if label != "truth"]
     for pos, i in enumerate(rows):
         label = labels[i]
         est, lo, hi = (float(table.iloc[i][c]) for c in ("estimate", "ci_low", "ci_high"))
-        color = COLORS.get(label, OKABE_ITO[pos % len(OKABE_ITO)])
+        color = _C.get(label, OKABE_ITO[pos % len(OKABE_ITO)])
         ax.errorbar(
             [est],
             [pos],
@@ -151,7 +67,7 @@ def estimate_comparison(table: pd.DataFrame, ax: Axes | None = None, *, xlabel: 
         )
     if "truth" in labels:
         truth = float(table.iloc[labels.index("truth")]["estimate"])
-        ax.axvline(truth, color=COLORS["truth"], linestyle="--", linewidth=1.5, label=f"truth = {truth:g}")
+        ax.axvline(truth, color=_C["truth"], linestyle="--", linewidth=1.5, label=f"truth = {truth:g}")
     ax.set_yticks(range(len(rows)), [labels[i] for i in rows])
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.invert_yaxis()
@@ -225,8 +141,8 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     flagged = np.flatnonzero(cooks > 4.0 / n)
     top = np.argsort(cooks)[-3:][::-1]
     idx = _thin(n, max_points, np.concatenate([flagged, top]))
-    pts = {"s": 8, "alpha": 0.4, "color": COLORS["points"], "edgecolor": "none"}
-    smooth = {"color": COLORS["naive"], "linewidth": 2}
+    pts = {"s": 8, "alpha": 0.4, "color": _C["points"], "edgecolor": "none"}
+    smooth = {"color": _C["naive"], "linewidth": 2}
 
     def _lowess(ax, x, y):
         xs = x[idx]
@@ -237,7 +153,7 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
 
     ax = axes[0, 0]
     ax.scatter(fitted[idx], resid[idx], **pts)
-    ax.axhline(0, color=COLORS["truth"], linewidth=1, linestyle="--")
+    ax.axhline(0, color=_C["truth"], linewidth=1, linestyle="--")
     _lowess(ax, fitted, resid)
     ax.set(title="Residuals vs fitted", xlabel=f"Fitted {outcome}", ylabel=f"Residual ({outcome} units)")
 
@@ -247,7 +163,7 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     qidx = _thin(n, max_points, np.array([0, n - 1]))
     ax.scatter(theo[qidx], order[qidx], **pts)
     lim = [float(min(theo[0], order[0])), float(max(theo[-1], order[-1]))]
-    ax.plot(lim, lim, color=COLORS["truth"], linestyle="--", linewidth=1, label="normal")
+    ax.plot(lim, lim, color=_C["truth"], linestyle="--", linewidth=1, label="normal")
     ax.set(title="Normal Q-Q", xlabel="Theoretical normal quantile", ylabel="Standardised residual")
 
     ax = axes[1, 0]
@@ -260,7 +176,7 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     ordinary = np.setdiff1d(idx, flagged)
     ax.scatter(leverage[ordinary], std_resid[ordinary], **pts)
     ax.scatter(
-        leverage[flagged], std_resid[flagged], s=14, color=COLORS["highlight"], marker="^",
+        leverage[flagged], std_resid[flagged], s=14, color=_C["highlight"], marker="^",
         label=f"Cook's D > 4/n ({len(flagged)})",
     )
     row_labels = getattr(result.model.data, "row_labels", None)
@@ -271,8 +187,8 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     h = np.linspace(max(float(leverage.min()), 1e-6), hmax, 100)
     for d, style in ((0.5, "--"), (1.0, ":")):
         bound = np.sqrt(d * k * (1 - h) / h)
-        ax.plot(h, bound, color=COLORS["truth"], linestyle=style, linewidth=1, label=f"Cook's D = {d}")
-        ax.plot(h, -bound, color=COLORS["truth"], linestyle=style, linewidth=1)
+        ax.plot(h, bound, color=_C["truth"], linestyle=style, linewidth=1, label=f"Cook's D = {d}")
+        ax.plot(h, -bound, color=_C["truth"], linestyle=style, linewidth=1)
     span = float(np.max(np.abs(std_resid))) * 1.1
     ax.set_ylim(-span, span)
     ax.set_xlim(0, hmax)
@@ -341,9 +257,9 @@ def count_fit(
     exp_p = np.array([stats.poisson.pmf(k, mu_p).sum() for k in ks])
     exp_nb = np.array([stats.nbinom.pmf(k, size, size / (size + mu_nb)).sum() for k in ks])
     ax = _axes(ax)
-    ax.bar(ks, observed, width=0.8, color=COLORS["observed"], label="observed")
-    ax.plot(ks, exp_p, color=COLORS["poisson"], marker="o", markersize=3, linewidth=1.5, label="Poisson expected")
-    ax.plot(ks, exp_nb, color=COLORS["negbin"], marker="s", markersize=3, linewidth=1.5, linestyle="--",
+    ax.bar(ks, observed, width=0.8, color=_C["observed"], label="observed")
+    ax.plot(ks, exp_p, color=_C["poisson"], marker="o", markersize=3, linewidth=1.5, label="Poisson expected")
+    ax.plot(ks, exp_nb, color=_C["negbin"], marker="s", markersize=3, linewidth=1.5, linestyle="--",
             label=f"NB2 expected (alpha = {alpha:.2f})")
     shown = int((y <= max_count).sum())
     ax.set(xlabel=f"Count (0 to {max_count}; {shown:,} of {len(y):,} rows shown)", ylabel="Number of rows")
@@ -425,7 +341,7 @@ def binned_means(
     means, lows, highs = map(np.asarray, (means, lows, highs))
     ax = _axes(ax)
     err = np.vstack([means - lows, highs - means])
-    ax.errorbar(groups, means, yerr=np.nan_to_num(err), fmt="o-", color=COLORS["adjusted"], capsize=4,
+    ax.errorbar(groups, means, yerr=np.nan_to_num(err), fmt="o-", color=_C["adjusted"], capsize=4,
                 label=f"mean with {level:.0%} CI")
     labels = [f"{int(g)}{'+' if cap is not None and g == cap else ''}" for g in groups]
     ax.set_xticks(groups, labels)
@@ -465,7 +381,7 @@ def confounding_curve(
     >>> from cxlib import loyalty, plots
     >>> ax = plots.confounding_curve(loyalty.confounding_sweep([0, 0.45, 0.9], rng=1))  # doctest: +SKIP
     """
-    frame = _need_columns(frame, ("confounding", "naive", "adjusted", "truth"), "frame")
+    frame = params.frame("frame", frame, ("confounding", "naive", "adjusted", "truth"))
     frame = frame.sort_values("confounding")
     ax = _axes(ax)
     c = frame["confounding"].to_numpy(dtype=float)
@@ -478,185 +394,11 @@ def confounding_curve(
             lo, hi = pairs[:, 0], pairs[:, 1]
         else:
             lo = hi = None
-        ax.plot(c, frame[label].to_numpy(dtype=float), marker=marker, color=COLORS[label], label=label)
+        ax.plot(c, frame[label].to_numpy(dtype=float), marker=marker, color=_C[label], label=label)
         if lo is not None:
-            ax.fill_between(c, lo, hi, color=COLORS[label], alpha=0.2, linewidth=0)
+            ax.fill_between(c, lo, hi, color=_C[label], alpha=0.2, linewidth=0)
     truth = frame["truth"].to_numpy(dtype=float)
-    ax.plot(c, truth, color=COLORS["truth"], linestyle="--", label="truth")
+    ax.plot(c, truth, color=_C["truth"], linestyle="--", label="truth")
     ax.set(xlabel="Confounding (how strongly tenure and segment drive loyalty)", ylabel=ylabel)
     ax.legend(fontsize="small", frameon=False)
-    return ax
-
-
-def feedback_diagram(ax: Axes | None = None) -> Axes:
-    """The stock-and-flow diagram of :mod:`cxlib.feedback`, with its loops marked.
-
-    Stocks (what accumulates) are boxes, influences are arrows marked ``+`` (more of
-    one gives more of the other) or ``-`` (more gives less); ``B`` marks the balancing
-    loop, ``R`` the reinforcing one, and ``||`` the delay.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> from cxlib import plots
-    >>> ax = plots.feedback_diagram()  # doctest: +SKIP
-    """
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    ax = _axes(ax, (10, 6.4))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_axis_off()
-    stock = {"boxstyle": "round,pad=0.02", "facecolor": "#dbe9f6", "edgecolor": COLORS["adjusted"], "linewidth": 1.5}
-    nodes = {  # name: (x, y, is_stock)
-        "Quality": (0.12, 0.86, True),
-        "Problems": (0.45, 0.86, False),
-        "Feedback\nbacklog": (0.84, 0.86, True),
-        "Acting on\nfeedback": (0.62, 0.6, False),
-        "Service\nrecovery": (0.86, 0.5, False),
-        "Satisfaction": (0.3, 0.42, True),
-        "Churn": (0.84, 0.3, False),
-        "Referrals": (0.09, 0.2, False),
-        "Customers": (0.42, 0.08, True),
-        "Profit": (0.84, 0.07, False),
-    }
-    for name, (x, y, is_stock) in nodes.items():
-        if is_stock:
-            ax.add_patch(FancyBboxPatch((x - 0.085, y - 0.045), 0.17, 0.09, **stock))
-        ax.text(x, y, name, ha="center", va="center", fontsize=10,
-                fontweight="bold" if is_stock else "normal", zorder=3)
-    to_px, to_data = ax.transData.transform, ax.transData.inverted().transform
-
-    def on_curve(a, b, rad, t):
-        # a point of matplotlib's arc3 curve (a quadratic Bezier drawn in display space)
-        p0, p2 = to_px(a), to_px(b)
-        (x1, y1), (x2, y2) = p0, p2
-        c = np.array([(x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)])
-        return to_data((1 - t) ** 2 * p0 + 2 * t * (1 - t) * c + t**2 * p2)
-
-    def arrow(a, b, sign, rad=0.0, note=None, delay=False):
-        pa, pb = np.array(nodes[a][:2]), np.array(nodes[b][:2])
-        ax.add_patch(FancyArrowPatch(pa, pb, connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
-                                     mutation_scale=14, color="0.3", linewidth=1.2, shrinkA=34, shrinkB=34))
-        x, y = on_curve(pa, pb, rad, 0.62)
-        ax.text(x, y, sign, ha="center", va="center", fontsize=13, fontweight="bold", zorder=4,
-                color=COLORS["listening"] if sign == "+" else COLORS["not listening"],
-                bbox={"boxstyle": "circle,pad=0.12", "facecolor": "white", "edgecolor": "none"})
-        if note:
-            x, y = on_curve(pa, pb, rad, 0.45)
-            ax.text(x, y - 0.035, note, ha="center", va="top", fontsize=8, color="0.3", style="italic", zorder=4)
-        if delay:
-            x, y = on_curve(pa, pb, rad, 0.3)
-            ax.text(x, y, "||", ha="center", va="center", fontsize=13, fontweight="bold", rotation=-30, zorder=4)
-
-    arrow("Quality", "Problems", "-")
-    arrow("Problems", "Feedback\nbacklog", "+", note="feedback_rate")
-    arrow("Feedback\nbacklog", "Acting on\nfeedback", "+", note="capacity, delay", delay=True)
-    arrow("Acting on\nfeedback", "Quality", "+", note="improvement")
-    arrow("Feedback\nbacklog", "Service\nrecovery", "+")
-    arrow("Service\nrecovery", "Satisfaction", "+", note="recovery")
-    arrow("Problems", "Satisfaction", "-")
-    arrow("Satisfaction", "Churn", "-")
-    arrow("Churn", "Customers", "-")
-    arrow("Satisfaction", "Referrals", "+")
-    arrow("Customers", "Referrals", "+", rad=-0.35)
-    arrow("Referrals", "Customers", "+", rad=-0.15)
-    arrow("Customers", "Profit", "+")
-    ax.text(0.84, 0.02, "minus the costs of acting\nand of recovery", ha="center", va="top", fontsize=8,
-            color="0.3", style="italic")
-    for x, y, label, color in ((0.6, 0.76, "B", COLORS["adjusted"]), (0.24, 0.15, "R", COLORS["negbin"])):
-        ax.text(x, y, label, ha="center", va="center", fontsize=15, fontweight="bold", color=color,
-                bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": color, "linewidth": 1.5})
-    return ax
-
-
-def trajectory_bands(
-    frame: pd.DataFrame,
-    ax: Axes | None = None,
-    *,
-    ylabel: str | None = None,
-    by: str = "policy",
-) -> Axes:
-    """Mean trajectories with Monte Carlo bands, one line per policy.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        From :func:`cxlib.feedback.bands` (columns ``period, mean, low, high`` and
-        ``by``).
-    ax : matplotlib Axes, optional
-    ylabel : str, optional
-        Label of the value axis, with units.
-    by : str, default "policy"
-        The column that separates the lines.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One line and one shaded band per group.
-
-    Examples
-    --------
-    >>> from cxlib import feedback, plots
-    >>> runs = feedback.compare(feedback.Params(n_customers=500, n_periods=10), n_runs=5, rng=1)
-    >>> ax = plots.trajectory_bands(feedback.bands(runs, "active"), ylabel="customers")  # doctest: +SKIP
-    """
-    frame = _need_columns(frame, ("period", "mean", "low", "high"), "frame")
-    ax = _axes(ax)
-    groups = frame.groupby(by, sort=False) if by in frame.columns else [("", frame)]
-    for i, (name, g) in enumerate(groups):
-        lines = [c for c in OKABE_ITO if c != "#F0E442"]  # yellow is too pale for a line
-        color = COLORS.get(str(name), lines[i % len(lines)])
-        g = g.sort_values("period")
-        ax.plot(g["period"], g["mean"], color=color, linestyle=("-", "--", ":", "-.")[i % 4], label=str(name) or None)
-        ax.fill_between(g["period"], g["low"], g["high"], color=color, alpha=0.2, linewidth=0)
-    ax.set(xlabel="period (week)", ylabel=ylabel or "value")
-    if by in frame.columns:
-        ax.legend(fontsize="small", frameon=False)
-    return ax
-
-
-def clv_by_retention(
-    frame: pd.DataFrame,
-    ax: Axes | None = None,
-    *,
-    current: float | None = None,
-    ylabel: str = "value of a customer ($)",
-) -> Axes:
-    """A customer's value against the retention rate, with the current rate marked.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        From :func:`cxlib.clv.retention_value` (columns ``retention`` and ``value``).
-    ax : matplotlib Axes, optional
-    current : float, optional
-        A retention rate to mark (the nearest row of ``frame``), with its value.
-    ylabel : str
-        Label of the value axis.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One line; with ``current`` also a point and its label.
-
-    Examples
-    --------
-    >>> from cxlib import clv, plots
-    >>> ax = plots.clv_by_retention(clv.retention_value(100, 0.1), current=0.8)  # doctest: +SKIP
-    """
-    frame = _need_columns(frame, ("retention", "value"), "frame")
-    ax = _axes(ax)
-    frame = frame.sort_values("retention")
-    ax.plot(frame["retention"], frame["value"], color=COLORS["adjusted"], label="value")
-    if current is not None:
-        r = params.real("current", current, min=0, max=1)
-        row = frame.iloc[int(np.argmin(np.abs(frame["retention"].to_numpy() - r)))]
-        ax.plot([row["retention"]], [row["value"]], "o", color=COLORS["highlight"], label="current")
-        ax.annotate(f"${row['value']:,.0f} at {row['retention']:.0%}", (row["retention"], row["value"]),
-                    textcoords="offset points", xytext=(-10, 8), ha="right", fontsize="small")
-    ax.set(xlabel="retention rate per period", ylabel=ylabel)
     return ax

@@ -1,0 +1,61 @@
+"""Data for the lessons: known-truth generators and the real data sets.
+
+Two kinds of data, in the order the course uses them (known truth first), as
+scikit-learn separates its ``make_*`` generators from its ``load_*`` loaders:
+
+* **Generators** simulate data from equations written down in a datasheet, so every
+  estimate can be checked against the true value: :func:`customer_panel` (lesson 02;
+  ``Panel.truth``, :data:`DATASHEET`).  One private module per generator
+  (``_panel.py``, ...), each holding its datasheet.
+* **Real data sets** listed in ``datasets/manifest.json`` with a sha256 checksum and a
+  datasheet each: :func:`load`, :func:`list_datasets`, :func:`verify`,
+  :func:`read_cdnow` (``_files.py``).  The files ship inside the wheel, so
+  ``pip install`` is enough; ``$CXCOURSE_DATASETS`` points elsewhere.
+
+Examples
+--------
+>>> from cxlib import data
+>>> data.customer_panel(100, rng=1).truth["loyalty_effect"]
+4.0
+>>> data.list_datasets()["name"].tolist()
+['cdnow_master', 'cdnow_sample', 'retention_series']
+"""
+
+from cxlib.data._files import DATASETS_DIR, datasets_dir, list_datasets, load, read_cdnow, verify
+from cxlib.data._panel import (
+    CONFOUNDER_MEAN,
+    CONFOUNDER_SD,
+    DATASHEET,
+    DEFAULT_SEGMENT_SHARES,
+    LOG_TENURE_MEAN,
+    LOG_TENURE_SD,
+    LOYALTY_SHIFT,
+    ORDER_VALUE,
+    SEGMENT_BASE,
+    SEGMENTS,
+    Panel,
+    customer_panel,
+)
+
+__all__ = [
+    # generators (known truth)
+    "customer_panel",
+    "Panel",
+    "DATASHEET",
+    "SEGMENTS",
+    "DEFAULT_SEGMENT_SHARES",
+    "SEGMENT_BASE",
+    "LOYALTY_SHIFT",
+    "ORDER_VALUE",
+    "LOG_TENURE_MEAN",
+    "LOG_TENURE_SD",
+    "CONFOUNDER_MEAN",
+    "CONFOUNDER_SD",
+    # real data sets
+    "load",
+    "list_datasets",
+    "verify",
+    "read_cdnow",
+    "datasets_dir",
+    "DATASETS_DIR",
+]

@@ -1,0 +1,42 @@
+"""Figures for the lessons (matplotlib and seaborn, imported only when a function runs).
+
+One private module per topic (``_loyalty.py``, ``_feedback.py``, ``_clv.py``...) and
+the shared look in ``_style.py``, re-exported here as one flat namespace, the way
+statsmodels groups its figures in ``statsmodels.graphics``.  Nothing here changes
+matplotlib settings unless you call :func:`set_style`.  Every function takes an
+optional ``ax`` (or ``fig``) and returns what it drew on, so figures compose.
+
+Examples
+--------
+>>> from cxlib import plots
+>>> plots.OKABE_ITO[0]
+'#E69F00'
+"""
+
+from cxlib.plots import _clv, _feedback, _loyalty, _style
+from cxlib.plots._clv import clv_by_retention
+from cxlib.plots._feedback import feedback_diagram, trajectory_bands
+from cxlib.plots._loyalty import binned_means, confounding_curve, count_fit, estimate_comparison, regression_diagnostics
+from cxlib.plots._style import LINE_COLORS, OKABE_ITO, set_style
+
+#: Colours by role (``truth``, ``observed``, ``highlight``, ``points``, ``primary``...),
+#: and each topic's own (lesson 02's ``naive``/``adjusted``, lesson 03's policies).
+COLORS = {**_style.COLORS, **_loyalty.COLORS, **_feedback.COLORS}
+
+__all__ = [
+    "OKABE_ITO",
+    "COLORS",
+    "LINE_COLORS",
+    "set_style",
+    # lesson 02
+    "estimate_comparison",
+    "regression_diagnostics",
+    "count_fit",
+    "binned_means",
+    "confounding_curve",
+    # lessons 03-04
+    "feedback_diagram",
+    "trajectory_bands",
+    # lesson 05
+    "clv_by_retention",
+]

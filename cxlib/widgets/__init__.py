@@ -1,0 +1,16 @@
+"""ipywidgets explorers for the lessons, one private module per topic.
+
+Each explorer is a thin layer over a plain, tested function of its topic module
+(:func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`,
+:func:`cxlib.clv.retention_value`); the shared scaffolding (sliders that recompute on
+release, a summary line, one figure) is in ``_base.py``.  ipywidgets and matplotlib
+are imported only when an explorer is built.  The explorers draw once when built, so
+an executed notebook (papermill, nbconvert) shows a result without anyone touching a
+slider, and nothing in them waits for input.
+"""
+
+from cxlib.widgets._clv import clv_explorer
+from cxlib.widgets._feedback import feedback_explorer
+from cxlib.widgets._loyalty import confounding_explorer
+
+__all__ = ["confounding_explorer", "feedback_explorer", "clv_explorer"]
