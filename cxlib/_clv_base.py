@@ -32,11 +32,29 @@ __all__ = ["Boundary", "ConvergenceWarning", "FitError", "Fit", "fit_mle", "nume
 
 
 class ConvergenceWarning(UserWarning):
-    """A fit stopped without a clear optimum; its ``converged`` is False."""
+    """A fit stopped without a clear optimum; its ``converged`` is False.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from cxlib.clv import ConvergenceWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", ConvergenceWarning)  # make a doubtful fit an error
+    ...     pass
+    >>> issubclass(ConvergenceWarning, UserWarning)
+    True
+    """
 
 
 class FitError(RuntimeError):
-    """No parameters could be estimated (e.g. the likelihood is not finite anywhere tried)."""
+    """No parameters could be estimated (e.g. the likelihood is not finite anywhere tried).
+
+    Examples
+    --------
+    >>> from cxlib.clv import FitError
+    >>> issubclass(FitError, RuntimeError)
+    True
+    """
 
 
 @dataclass(frozen=True, repr=False)
@@ -47,6 +65,15 @@ class Fit(ModelResult):
     the log scale, and intervals are Wald intervals on the log scale (the parameters are
     positive).  ``converged`` says whether the optimiser reported success and the
     gradient is small; ``message`` holds the optimiser's message and any diagnosis.
+
+    Examples
+    --------
+    >>> from cxlib import clv
+    >>> fit = clv.fit_bgnbd(frequency=[0, 1, 2, 5], recency=[0, 10, 20, 30], T=[39, 39, 39, 39])
+    >>> isinstance(fit, clv.Fit), fit.converged, fit.n
+    (True, True, 4)
+    >>> list(fit.summary().columns)
+    ['estimate', 'std_error', 'ci_low', 'ci_high']
     """
 
     interval_scale: ClassVar[str] = "log"

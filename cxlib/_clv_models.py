@@ -397,6 +397,15 @@ class BGNBDFit(Fit):
     ``lambda ~ Gamma(r, alpha)`` (shape, rate); after each repeat purchase the customer
     becomes inactive with probability ``p ~ Beta(a, b)``.  Times are in the unit of the
     data the model was fitted to.  See :class:`cxlib.clv.Fit` for the attributes.
+
+    Examples
+    --------
+    >>> from cxlib.clv import BGNBDFit
+    >>> fit = BGNBDFit.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)  # CDNOW, FHL 2005
+    >>> round(float(fit.expected_purchases(39)), 3)  # repeat purchases of a new customer in 39 weeks
+    1.197
+    >>> round(float(fit.p_alive(frequency=2, recency=30.43, T=38.86)), 3)
+    0.727
     """
 
     def _p(self) -> tuple[float, float, float, float]:
@@ -1132,6 +1141,15 @@ class ParetoNBDFit(Fit):
     While active, a customer buys at Poisson rate ``lambda ~ Gamma(r, alpha)``; the
     lifetime is exponential with rate ``mu ~ Gamma(s, beta)`` (shape, rate).  Times are in
     the unit of the data the model was fitted to.
+
+    Examples
+    --------
+    >>> from cxlib.clv import ParetoNBDFit
+    >>> fit = ParetoNBDFit.from_params(r=0.55, alpha=10.58, s=0.61, beta=11.67)  # CDNOW, FHL 2005
+    >>> fit
+    ParetoNBDFit(Pareto/NBD: r=0.55, alpha=10.58, s=0.61, beta=11.67; n=0)
+    >>> round(float(fit.expected_purchases(39)), 3)
+    1.202
     """
 
     def _p(self) -> tuple[float, float, float, float]:
@@ -1385,6 +1403,13 @@ class GammaGammaFit(Fit):
     A customer's transactions are ``Gamma(p, nu)`` (shape, rate) with
     ``nu ~ Gamma(q, v)`` across customers, independent of the purchase process; the mean
     transaction value of a customer is ``p / nu``, with population mean ``p v / (q - 1)``.
+
+    Examples
+    --------
+    >>> from cxlib.clv import GammaGammaFit
+    >>> fit = GammaGammaFit.from_params(p=6.25, q=3.74, v=15.44)  # CDNOW, Fader, Hardie & Lee 2005b
+    >>> round(float(fit.conditional_expected_value(frequency=2, monetary_value=50.0)), 2)
+    47.34
     """
 
     def conditional_expected_value(self, frequency: ArrayLike, monetary_value: ArrayLike) -> Any:

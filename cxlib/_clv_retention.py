@@ -132,6 +132,17 @@ class SBGFit(Fit):
     churn probability across customers); ``extra["alive"]`` the counts fitted to.
     Time is counted in the periods of the data: period ``t`` runs from ``t - 1`` to
     ``t``, and customers churn (fail to renew) at the end of a period.
+
+    Examples
+    --------
+    >>> from cxlib.clv import fit_sbg
+    >>> fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])  # "regular" cohort, Fader & Hardie 2007
+    >>> fit
+    SBGFit(sBG: alpha=0.7041, beta=1.182; loglik=-1680.27, n=1,000)
+    >>> fit.summary().round(3)
+           estimate  std_error  ci_low  ci_high
+    alpha     0.704      0.066   0.587    0.845
+    beta      1.182      0.152   0.918    1.522
     """
 
     @property

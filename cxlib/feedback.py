@@ -286,6 +286,19 @@ class Result(SimulationResult):
         Share of the customers active at the start who are still active at the end.
     history : pandas.DataFrame or None
         Every customer-period, when asked for.
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params, simulate
+    >>> res = simulate(Params(n_customers=500, n_periods=4), rng=1)
+    >>> res
+    Result('listening': 4 periods, customers 500 -> 729, retention 0.966, quality 0.600, profit 22,666)
+    >>> res.inputs.n_customers
+    500
+    >>> res.summary()[["customers_end", "retention", "profit"]]
+               customers_end  retention   profit
+    policy
+    listening            729      0.966  22666.0
     """
 
     inputs: Params
@@ -600,6 +613,16 @@ def compare(
     -------
     pandas.DataFrame
         The runs of every policy stacked, with a ``policy`` column.
+
+    Examples
+    --------
+    >>> from cxlib.feedback import Params, compare
+    >>> runs = compare(Params(n_customers=300, n_periods=4), n_runs=3, rng=1)
+    >>> runs.groupby("policy")["retention"].mean().round(3)
+    policy
+    listening        0.960
+    not listening    0.959
+    Name: retention, dtype: float64
     """
     import pandas as pd
 

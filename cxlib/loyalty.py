@@ -364,6 +364,15 @@ class ConfoundingDemo(SimulationResult):
         and any further :func:`cxlib.data.customer_panel` arguments.
     estimates : pandas.DataFrame
         :func:`compare_estimates` of the panel: rows ``naive``, ``adjusted``, ``truth``.
+
+    Examples
+    --------
+    >>> from cxlib.loyalty import confounding_demo
+    >>> demo = confounding_demo(0.8, n_customers=1000, rng=2)
+    >>> round(demo.naive - demo.adjusted, 2) > 0, demo.inputs["seed"]
+    (True, 2)
+    >>> demo.summary().columns.tolist()
+    ['confounding', 'naive', 'naive_ci_low', 'naive_ci_high', 'adjusted', 'adjusted_ci_low', 'adjusted_ci_high', 'truth']
     """
 
     inputs: dict[str, Any]
@@ -739,6 +748,16 @@ class Elasticity:
         Rows used, and rows dropped because a logged variable was <= 0 or missing.
     result : statsmodels results
         The fitted log-log OLS model.
+
+    Examples
+    --------
+    >>> from cxlib.data import customer_panel
+    >>> from cxlib.loyalty import elasticity
+    >>> e = elasticity(customer_panel(1000, rng=1).data)
+    >>> e
+    Elasticity(estimate=0.283, 95% CI 0.086 to 0.479; n_used=986, n_dropped=14)
+    >>> e.summary().loc["log_loyalty", ["estimate", "std_error"]].round(3).tolist()
+    [0.283, 0.1]
     """
 
     estimate: float
@@ -892,6 +911,19 @@ class CountModels:
         and ``negbin`` is the NB2 model evaluated (not optimised) at the Poisson
         coefficients with alpha = 1e-4, since statsmodels cannot evaluate the NB2
         likelihood at exactly 0.
+
+    Examples
+    --------
+    >>> from cxlib.data import customer_panel
+    >>> from cxlib.loyalty import count_models
+    >>> cm = count_models("orders ~ loyalty + C(segment)", customer_panel(1000, rng=1).data)
+    >>> cm
+    CountModels('orders ~ loyalty + C(segment)': Pearson dispersion 9.20, NB2 alpha 0.512, LR test of alpha=0: stat 5429.0, p 0)
+    >>> cm.summary()[["alpha", "estimate"]].round(4)
+              alpha  estimate
+    model
+    poisson  0.0000    0.0132
+    negbin   0.5122    0.0136
     """
 
     formula: str

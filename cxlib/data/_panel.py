@@ -153,6 +153,15 @@ class Panel:
         One row per customer; columns as in :data:`DATASHEET`.
     truth : dict
         The true parameter values (see :func:`customer_panel`).
+
+    Examples
+    --------
+    >>> from cxlib.data import customer_panel
+    >>> panel = customer_panel(200, rng=1)
+    >>> panel.n_customers, panel.truth["loyalty_effect"]
+    (200, 4.0)
+    >>> print(panel.datasheet().splitlines()[0])
+    # Datasheet: the synthetic customer panel (`cxlib.data.customer_panel`)
     """
 
     data: pd.DataFrame
