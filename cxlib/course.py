@@ -23,7 +23,32 @@ __all__ = ["build", "lessons", "render_html", "write_index"]
 
 
 def lessons(notebooks_dir: str | os.PathLike = "notebooks") -> list[Path]:
-    """The lesson notebooks (``NN_topic.ipynb``), in course order."""
+    """The lesson notebooks (``NN_topic.ipynb``), in course order.
+
+    Other notebooks in the folder (scratch work, copies) are left out.
+
+    Parameters
+    ----------
+    notebooks_dir : path, default "notebooks"
+        The folder of lessons.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ["02_feedback_loops.ipynb", "01_loyalty.ipynb", "scratch.ipynb", "README.md"]:
+    ...     _ = (folder / name).write_text("{}")
+    >>> [p.name for p in lessons(folder)]
+    ['01_loyalty.ipynb', '02_feedback_loops.ipynb']
+    >>> lessons(folder / "missing")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: notebooks_dir '...missing' is not a folder
+    """
     folder = Path(notebooks_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"notebooks_dir {str(folder)!r} is not a folder")
@@ -31,7 +56,38 @@ def lessons(notebooks_dir: str | os.PathLike = "notebooks") -> list[Path]:
 
 
 def render_html(executed: str | os.PathLike, html_path: str | os.PathLike) -> Path:
-    """Render an executed notebook to a standalone HTML page with nbconvert."""
+    """Render an executed notebook to a standalone HTML page with nbconvert.
+
+    The page uses nbconvert's ``lab`` template; missing folders are created and the
+    file is written atomically.
+
+    Parameters
+    ----------
+    executed : path
+        The notebook (usually executed, so that it shows its outputs).
+    html_path : path
+        Where to write the page.
+
+    Returns
+    -------
+    pathlib.Path
+        ``html_path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_markdown_cell, new_notebook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nbformat.write(new_notebook(cells=[new_markdown_cell("# Loyalty and revenue")]),
+    ...                folder / "01_loyalty.ipynb")
+    >>> page = render_html(folder / "01_loyalty.ipynb", folder / "html" / "01_loyalty.html")
+    >>> page.relative_to(folder).as_posix()
+    'html/01_loyalty.html'
+    >>> text = page.read_text()
+    >>> text.startswith("<!DOCTYPE html>"), "Loyalty and revenue" in text
+    (True, True)
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -56,7 +112,42 @@ pre { white-space: pre-wrap; background: #fdf0f0; padding: .5rem; }
 
 
 def write_index(results: list[RunResult], html_dir: str | os.PathLike) -> Path:
-    """Write ``index.html``: one row per lesson with link, status, seconds, records."""
+    """Write ``index.html``: one row per lesson with link, status, seconds, records.
+
+    Each row shows the lesson's title (its first heading) and question (metadata
+    ``cxcourse.question``), linked to ``<stem>.html``; a failed lesson also shows its
+    error.
+
+    Parameters
+    ----------
+    results : list of RunResult
+        One per lesson, as :func:`build` returns them.
+    html_dir : path
+        The folder of the HTML pages, created if needed.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``index.html``.
+
+    Examples
+    --------
+    >>> import pathlib, re, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_markdown_cell, new_notebook
+    >>> from cxlib.notebooks import RunResult
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nbformat.write(new_notebook(cells=[new_markdown_cell("# Loyalty and revenue")],
+    ...                             metadata={"cxcourse": {"question": "Does loyalty pay?"}}),
+    ...                folder / "01_loyalty.ipynb")
+    >>> result = RunResult(notebook=str(folder / "01_loyalty.ipynb"), output=None, status="ok",
+    ...                    seconds=12.34, records={"naive_slope": 1.83937})
+    >>> index = write_index([result], folder / "html")
+    >>> index.relative_to(folder).as_posix()
+    'html/index.html'
+    >>> print(*re.findall("<tr><td>.*?</tr>", index.read_text()))
+    <tr><td><a href="01_loyalty.html">Loyalty and revenue</a><br><small>Does loyalty pay?</small></td><td class='ok'>ok</td><td>12.3</td><td><dl><dt>naive_slope</dt><dd>1.839</dd></dl></td></tr>
+    """
     html_dir = Path(html_dir)
     rows = []
     for r in results:
@@ -117,6 +208,22 @@ def build(
     -------
     list of RunResult
         One per lesson, in course order, failures included.
+
+    Examples
+    --------
+    Building the course executes every lesson, which takes minutes:
+
+    >>> results = build("notebooks", "build")  # runs every lesson in a Jupyter kernel  # doctest: +SKIP
+    >>> [r.status for r in results]  # needs the build above  # doctest: +SKIP
+    ['ok', 'ok', 'ok']
+
+    A folder without lessons is refused before anything runs:
+
+    >>> import tempfile
+    >>> build(tempfile.mkdtemp(), tempfile.mkdtemp(), echo=False)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: no lesson notebooks (NN_*.ipynb) in '...'
     """
     from tqdm.auto import tqdm
 

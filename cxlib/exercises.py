@@ -101,6 +101,20 @@ class Question:
         Public sanity range (inclusive); wide enough never to give the answer away.
     hint : str
         Shown when a public check fails and in the grading feedback.
+
+    Examples
+    --------
+    In a notebook, declare questions with :func:`question`, which checks the
+    settings; the class itself holds them, and travels through the records as a dict:
+
+    >>> q = Question("q1", points=2.0, sign="positive", hint="Fit revenue on loyalty alone.")
+    >>> q.id, q.points, q.kind, q.rtol
+    ('q1', 2.0, 'number', 1e-06)
+    >>> q.to_dict()["sign"]
+    'positive'
+    >>> Question.from_dict({"id": "q2", "kind": "choice", "choices": ["a", "b"], "points": 2})
+    Question(id='q2', points=2.0, kind='choice', rtol=1e-06, atol=0.0, choices=('a', 'b'),
+             length=None, sign=None, low=None, high=None, hint='')
     """
 
     id: str
@@ -265,10 +279,29 @@ def problem(spec: Question, value: Any) -> str | None:
 
     The checks never look at the reference answer.
 
+    Parameters
+    ----------
+    spec : Question
+        The question, with its public checks.
+    value : object
+        The student's answer.
+
+    Returns
+    -------
+    str or None
+        A phrase such as ``"the answer should be positive, and yours is -2.5"``, or
+        ``None`` when every public check passes.
+
+    Examples
+    --------
     >>> problem(_make_question("q1", sign="positive"), -2.5)
     'the answer should be positive, and yours is -2.5'
     >>> problem(_make_question("q2", kind="choice", choices=["a", "b"]), "a") is None
     True
+    >>> problem(Question("q3", kind="vector", length=2), [1.0, 2.0, 3.0])
+    'the answer should hold 2 numbers; yours holds 3'
+    >>> problem(Question("q4", kind="integer"), "12")
+    "the answer should be a single number; yours is '12'"
     """
     if value is None:
         return "there is no answer yet (pass your answer as the second argument)"
@@ -316,7 +349,33 @@ def _range(spec: Question) -> str:
 
 
 def message(spec: Question | None, qid: str, value: Any) -> tuple[bool, str]:
-    """The one-sentence verdict of the public checks: ``(passed, sentence)``."""
+    """The one-sentence verdict of the public checks: ``(passed, sentence)``.
+
+    :func:`check` prints the sentence; the grader puts it in the feedback.
+
+    Parameters
+    ----------
+    spec : Question or None
+        The question; ``None`` when it has not been declared.
+    qid : str
+        The question's id, which starts the sentence.
+    value : object
+        The student's answer.
+
+    Returns
+    -------
+    tuple of (bool, str)
+
+    Examples
+    --------
+    >>> q = Question("q1", sign="positive", hint="Divide revenue by customers.")
+    >>> message(q, "q1", 2.0)
+    (True, 'q1: public checks passed: your answer will be graded against your own data.')
+    >>> message(q, "q1", -2.0)
+    (False, 'q1: not yet: the answer should be positive, and yours is -2. Hint: Divide revenue by customers.')
+    >>> message(None, "q9", 1.0)
+    (False, "q9: I don't know this question yet: run the cell that declares it (exercises.question('q9', ...)) first, then check again.")
+    """
     if spec is None:
         return False, (f"{qid}: I don't know this question yet: run the cell that declares it "
                        f"(exercises.question({qid!r}, ...)) first, then check again.")
@@ -332,6 +391,28 @@ def check(qid: str, value: Any) -> bool:
 
     Returns True when they pass.  Passing says the answer is worth submitting, not
     that it is right: it is graded against the reference answer from your own data.
+    Unlike :func:`answer`, nothing is recorded.
+
+    Parameters
+    ----------
+    qid : str
+        The id given to :func:`question`.
+    value : object
+        The answer to check.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> q = question("q1", sign="positive", hint="Divide revenue by customers.")
+    >>> check("q1", 12.5)
+    q1: public checks passed: your answer will be graded against your own data.
+    True
+    >>> check("q1", [12.5])
+    q1: not yet: the answer should be a single number; yours is a list of 1 items. Hint: Divide revenue by customers.
+    False
     """
     qid = _check_id(qid)
     passed, sentence = message(_REGISTRY.get(qid), qid, value)
@@ -343,6 +424,30 @@ def answer(qid: str, value: Any) -> Any:
     """Record ``value`` as the answer to ``qid`` and run the public checks on it.
 
     The last answer recorded for an id is the one graded.  Returns ``value``.
+
+    Parameters
+    ----------
+    qid : str
+        The id given to :func:`question`.
+    value : object
+        The answer; anything :func:`cxlib.records.to_json` accepts.
+
+    Returns
+    -------
+    object
+        ``value``, unchanged.
+
+    Examples
+    --------
+    Declare the question, then answer it; the check's sentence is printed:
+
+    >>> q = question("q1", points=2, rtol=0.01, sign="positive", hint="Fit revenue on loyalty alone.")
+    >>> slope = answer("q1", 1.84)
+    q1: public checks passed: your answer will be graded against your own data.
+    >>> slope = answer("q1", -0.4)
+    q1: not yet: the answer should be positive, and yours is -0.4. Hint: Fit revenue on loyalty alone.
+
+    Both answers are recorded (as ``answer.q1``); the grader takes the last.
     """
     qid = _check_id(qid)
     record(ANSWER + qid, to_json(value, _where=f"answer to {qid!r}"), show=False)
@@ -356,7 +461,29 @@ def answer(qid: str, value: Any) -> Any:
 
 
 def questions_from_records(records: Mapping[str, Any]) -> dict[str, Question]:
-    """The questions declared in an executed notebook's records, in order."""
+    """The questions declared in an executed notebook's records, in order.
+
+    Parameters
+    ----------
+    records : mapping
+        ``{name: value}``, as :func:`cxlib.records.read_records` returns it.
+
+    Returns
+    -------
+    dict of str to Question
+        By question id.
+
+    Examples
+    --------
+    >>> records = {
+    ...     "question.q1": Question("q1", points=2.0, sign="positive").to_dict(),
+    ...     "slope": 1.84,
+    ...     "answer.q1": 1.84,
+    ... }
+    >>> questions = questions_from_records(records)
+    >>> list(questions), questions["q1"].points, questions["q1"].sign
+    (['q1'], 2.0, 'positive')
+    """
     return {
         name[len(QUESTION):]: Question.from_dict(value)
         for name, value in records.items()
@@ -365,16 +492,59 @@ def questions_from_records(records: Mapping[str, Any]) -> dict[str, Question]:
 
 
 def answers_from_records(records: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers recorded in an executed notebook, by question id."""
+    """The answers recorded in an executed notebook, by question id.
+
+    Parameters
+    ----------
+    records : mapping
+        ``{name: value}``, as :func:`cxlib.records.read_records` returns it.
+
+    Returns
+    -------
+    dict
+        ``{question id: answer}``; other records are left out.
+
+    Examples
+    --------
+    >>> records = {"question.q1": {"id": "q1"}, "slope": 1.84, "answer.q1": 1.84, "answer.q2": "b"}
+    >>> answers_from_records(records)
+    {'q1': 1.84, 'q2': 'b'}
+    """
     return {name[len(ANSWER):]: value for name, value in records.items() if name.startswith(ANSWER)}
 
 
 def matches(spec: Question, value: Any, reference: Any) -> bool:
     """Whether ``value`` matches the ``reference`` answer within the question's tolerance.
 
+    An answer that fails a public check never matches.
+
+    Parameters
+    ----------
+    spec : Question
+        The question, with its tolerance (``rtol``, ``atol``).
+    value : object
+        The student's answer.
+    reference : object
+        The answer of the reference solution on the student's data.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
     >>> q = _make_question("q1", rtol=0.01)
     >>> matches(q, 1.005, 1.0), matches(q, 1.02, 1.0)
     (True, False)
+    >>> v = _make_question("q2", kind="vector", rtol=0.01)
+    >>> matches(v, [1.0, 2.0], [1.001, 2.01]), matches(v, [1.0], [1.0, 2.0])
+    (True, False)
+
+    Choices match regardless of case and surrounding spaces:
+
+    >>> c = _make_question("q3", kind="choice", choices=["a", "b"])
+    >>> matches(c, " B", "b")
+    True
     """
     if reference is None or problem(spec, value) is not None:
         return False
@@ -431,6 +601,42 @@ def build(source: str | os.PathLike) -> str:
     ``solution`` become a prompt to write; cells tagged ``hidden`` are removed; outputs
     and execution counts are cleared.  The result depends only on the source, so a
     committed student version can be checked for staleness by rebuilding it.
+
+    Parameters
+    ----------
+    source : path
+        The exercise source (``.ipynb``), with solutions.
+
+    Returns
+    -------
+    str
+        The student version, to write to ``exercises/student/``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    >>> source = pathlib.Path(tempfile.mkdtemp()) / "01_mean.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell('revenue = [10.0, 14.0]\\nexercises.question("q1", sign="positive")'),
+    ...     new_code_cell("# BEGIN SOLUTION\\nmean = sum(revenue) / len(revenue)\\n# END SOLUTION\\n"
+    ...                   'exercises.answer("q1", mean)'),
+    ...     new_markdown_cell("The mean is 12.", metadata={"tags": ["solution"]}),
+    ...     new_markdown_cell("Instructor notes.", metadata={"tags": ["hidden"]}),
+    ... ]), source)
+    >>> student = nbformat.reads(build(source), as_version=4)
+    >>> for cell in student.cells:
+    ...     print(cell.source, end="\\n---\\n")
+    revenue = [10.0, 14.0]
+    exercises.question("q1", sign="positive")
+    ---
+    # write your answer here (what the lines below use), then delete the next line
+    raise NotImplementedError("write your answer here")
+    exercises.answer("q1", mean)
+    ---
+    _Write your answer here._
+    ---
     """
     import nbformat
 
@@ -464,7 +670,37 @@ def build_all(source_dir: str | os.PathLike, student_dir: str | os.PathLike, *, 
     """Build every ``NN_topic.ipynb`` of ``source_dir`` into ``student_dir``.
 
     Returns the student files written, or with ``check_only=True`` those that are
-    missing or stale (nothing is written).
+    missing or stale (nothing is written).  A student version that is already up to
+    date is left alone.  ``cx exercises build`` calls this.
+
+    Parameters
+    ----------
+    source_dir : path
+        The folder of exercise sources (``exercises/source``).
+    student_dir : path
+        Where the student versions go (``exercises/student``), created if needed.
+    check_only : bool, default False
+        Only report what would change.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> course = pathlib.Path(tempfile.mkdtemp())
+    >>> (course / "source").mkdir()
+    >>> for name in ["01_mean.ipynb", "02_median.ipynb"]:
+    ...     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), course / "source" / name)
+    >>> [p.name for p in build_all(course / "source", course / "student", check_only=True)]
+    ['01_mean.ipynb', '02_median.ipynb']
+    >>> [p.name for p in build_all(course / "source", course / "student")]
+    ['01_mean.ipynb', '02_median.ipynb']
+    >>> build_all(course / "source", course / "student", check_only=True)
+    []
     """
     from cxlib._io import atomic_write
 
@@ -497,6 +733,22 @@ def student_seed(secret: bytes, student_id: str) -> int:
 
     Without the secret, one student's seed tells nothing about another's.
 
+    Parameters
+    ----------
+    secret : bytes
+        The course secret (:func:`read_secret`).
+    student_id : str
+        The student's id, as in the roster.
+
+    Returns
+    -------
+    int
+        A seed between 0 and 2**31 - 2; the same for the same secret and id.
+
+    Examples
+    --------
+    >>> student_seed(b"course secret", "ada")
+    84252758
     >>> student_seed(b"course secret", "ada") == student_seed(b"course secret", "ada")
     True
     >>> student_seed(b"course secret", "ada") != student_seed(b"course secret", "bob")
@@ -511,6 +763,32 @@ def read_secret(path: str | os.PathLike, *, create: bool = False) -> bytes:
 
     With ``create=True`` a missing file is created with a fresh random secret,
     readable by its owner only.
+
+    Parameters
+    ----------
+    path : path
+        The secret file (``.cx-secret`` by default in ``cx assign``).
+    create : bool, default False
+        Create a missing file instead of raising ``FileNotFoundError``.
+
+    Returns
+    -------
+    bytes
+        The secret, without surrounding whitespace.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / ".cx-secret"
+    >>> secret = read_secret(path, create=True)
+    >>> len(secret), oct(path.stat().st_mode & 0o777)
+    (64, '0o600')
+    >>> read_secret(path) == secret
+    True
+    >>> read_secret(path.with_name("elsewhere"))
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: secret file '...elsewhere' does not exist; use the file that `cx assign` wrote ...
     """
     path = Path(path)
     if not path.exists():
@@ -530,7 +808,34 @@ def read_secret(path: str | os.PathLike, *, create: bool = False) -> bytes:
 
 
 def read_roster(path: str | os.PathLike) -> list[dict[str, str]]:
-    """Read a roster CSV: one row per student, a ``student_id`` column, others kept."""
+    """Read a roster CSV: one row per student, a ``student_id`` column, others kept.
+
+    Ids must be unique and use letters, digits and ``. _ @ + -`` only (at most 64
+    characters), since they become part of file names.
+
+    Parameters
+    ----------
+    path : path
+        The CSV file.
+
+    Returns
+    -------
+    list of dict
+        One ``{column: text}`` per student, in file order.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> roster = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
+    >>> _ = roster.write_text("student_id,name\\nada,Ada Lovelace\\nbob,Bob Moog\\n")
+    >>> read_roster(roster)
+    [{'student_id': 'ada', 'name': 'Ada Lovelace'}, {'student_id': 'bob', 'name': 'Bob Moog'}]
+    >>> _ = roster.write_text("student_id\\nada\\nada\\n")
+    >>> read_roster(roster)
+    Traceback (most recent call last):
+    ...
+    ValueError: roster '...roster.csv', line 3: student_id 'ada' appears twice
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"roster {str(path)!r} does not exist")
@@ -558,7 +863,13 @@ def read_roster(path: str | os.PathLike) -> list[dict[str, str]]:
 
 
 def submission_name(source: str | os.PathLike, student_id: str) -> str:
-    """The file name of a student's copy (and of the submission): ``NN_topic-<id>.ipynb``."""
+    """The file name of a student's copy (and of the submission): ``NN_topic-<id>.ipynb``.
+
+    Examples
+    --------
+    >>> submission_name("exercises/source/02_loyalty_and_revenue.ipynb", "ada")
+    '02_loyalty_and_revenue-ada.ipynb'
+    """
     return f"{Path(source).stem}-{student_id}.ipynb"
 
 
@@ -567,6 +878,31 @@ def inject_seed(nb: Any, seed: int) -> Any:
 
     A cell papermill injected earlier is replaced; without a ``parameters`` cell the
     seed goes first.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook; it may be changed in place (see :func:`personalise` for a copy).
+    seed : int
+        The student's seed.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The notebook with the injected cell (tagged ``injected-parameters``).
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> nb = new_notebook(cells=[
+    ...     new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("print(seed)"),
+    ... ])
+    >>> nb = inject_seed(inject_seed(nb, 42), 7)
+    >>> [cell.source for cell in nb.cells]
+    ['seed: int = 0  # your personal seed', '# Parameters\\nseed = 7\\n', 'print(seed)']
+    >>> nb.cells[1].metadata.tags
+    ['injected-parameters']
     """
     from papermill.parameterize import parameterize_notebook
 
@@ -583,7 +919,38 @@ def inject_seed(nb: Any, seed: int) -> Any:
 
 def personalise(student: Any, seed: int, *, name: str = "notebook") -> Any:
     """A copy of the student version ``student`` (a parsed notebook, left unchanged)
-    with ``seed`` injected (see :func:`inject_seed`)."""
+    with ``seed`` injected (see :func:`inject_seed`).
+
+    Parameters
+    ----------
+    student : nbformat.NotebookNode
+        The student version, with a cell tagged ``parameters``.
+    seed : int
+        The student's seed (:func:`student_seed`).
+    name : str
+        The notebook's name, for the message.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> student = new_notebook(cells=[
+    ...     new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("print(seed)"),
+    ... ])
+    >>> copy = personalise(student, 42)
+    >>> [cell.source for cell in copy.cells]
+    ['seed: int = 0  # your personal seed', '# Parameters\\nseed = 42\\n', 'print(seed)']
+    >>> len(student.cells)
+    2
+    >>> personalise(new_notebook(cells=[new_code_cell("x = 1")]), 42, name="01_mean.ipynb")
+    Traceback (most recent call last):
+    ...
+    ValueError: 01_mean.ipynb has no cell tagged 'parameters', so no seed can be injected
+    """
     import copy
 
     if not any("parameters" in c.metadata.get("tags", []) for c in student.cells):
@@ -602,7 +969,45 @@ def assign(
 
     Each copy is the student version of ``source`` (:func:`build`) with that student's
     seed injected by papermill.  Returns the manifest rows (``student_id``, the roster's
-    other columns, ``seed``, ``file``).
+    other columns, ``seed``, ``file``).  ``cx assign`` calls this.
+
+    Parameters
+    ----------
+    source : path
+        The exercise source, with solutions.
+    roster : path
+        The roster CSV (:func:`read_roster`).
+    out : path
+        The folder for the copies and ``manifest.csv``, created if needed.
+    secret_file : path
+        The course secret (:func:`read_secret`), created if missing; keep it for
+        grading.
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("# BEGIN SOLUTION\\nanswer = seed % 7\\n# END SOLUTION"),
+    ... ]), folder / "01_mean.ipynb")
+    >>> _ = (folder / "roster.csv").write_text("student_id,name\\nada,Ada Lovelace\\nbob,Bob Moog\\n")
+    >>> _ = (folder / "secret").write_text("a course secret of at least 16 characters\\n")
+    >>> manifest = assign(folder / "01_mean.ipynb", folder / "roster.csv", folder / "handout",
+    ...                   secret_file=folder / "secret")
+    >>> manifest[0]
+    {'student_id': 'ada', 'name': 'Ada Lovelace', 'seed': 328663820, 'file': '01_mean-ada.ipynb'}
+    >>> sorted(p.name for p in (folder / "handout").iterdir())
+    ['01_mean-ada.ipynb', '01_mean-bob.ipynb', 'manifest.csv']
+    >>> copy = nbformat.read(folder / "handout" / "01_mean-ada.ipynb", as_version=4)
+    >>> copy.cells[1].source
+    '# Parameters\\nseed = 328663820\\n'
     """
     import nbformat
 

@@ -71,8 +71,28 @@ def _range_text(min: float | None, max: float | None) -> str:
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""``.
 
+    The checkers append it to their messages, so a misspelt name gets a suggestion.
+
+    Parameters
+    ----------
+    word : str
+        What was typed.
+    choices : iterable of str
+        The valid names.
+
+    Returns
+    -------
+    str
+        The suggestion, ready to append to a message; ``""`` when no choice is close.
+
+    Examples
+    --------
     >>> did_you_mean("n_custmers", ["n_customers", "seed"])
     "; did you mean 'n_customers'?"
+    >>> did_you_mean("colour", ["n_customers", "seed"])
+    ''
+    >>> "unknown parameter 'sed'" + did_you_mean("sed", ["n_customers", "seed"])
+    "unknown parameter 'sed'; did you mean 'seed'?"
     """
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
@@ -84,12 +104,33 @@ def integer(name: str, value: Any, *, min: int | None = None, max: int | None = 
     A float with an integral value (``500.0``) is accepted and returned as ``int``,
     so that papermill parameters written as ``5e3`` still work.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : Any
+        The value to check.
+    min, max : int, optional
+        Inclusive bounds; ``None`` leaves that side open.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> integer("n_customers", 5e3, min=10)
+    5000
     >>> integer("n_runs", 3.0, min=1)
     3
     >>> integer("n_runs", 2.5)
     Traceback (most recent call last):
     ...
     TypeError: n_runs must be an integer; got 2.5 (float)
+    >>> integer("weeks", 0, min=1, max=104)
+    Traceback (most recent call last):
+    ...
+    ValueError: weeks must be an integer between 1 and 104; got 0
     """
     bounds = _range_text(min, max)
     want = f"an integer {bounds}".rstrip()
@@ -115,8 +156,29 @@ def real(
 ) -> float:
     """Check that ``value`` is a finite real number within the given bounds.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : Any
+        The value to check; an integer is accepted and returned as ``float``.
+    min, max : float, optional
+        Bounds; ``None`` leaves that side open.
+    min_inclusive, max_inclusive : bool, default True
+        Whether a value equal to the bound is allowed.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
     >>> real("dispersion", 0.5, min=0)
     0.5
+    >>> real("retention", 1, min=0, max=1, max_inclusive=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: retention must be a finite number >= 0 and < 1; got 1.0
     >>> real("dispersion", float("nan"), min=0)
     Traceback (most recent call last):
     ...
@@ -146,6 +208,23 @@ def real(
 def probability(name: str, value: Any) -> float:
     """Check that ``value`` is a probability, a number in [0, 1].
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : Any
+        The value to check.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> probability("p_voice", 0.3)
+    0.3
+    >>> probability("p_voice", 1)
+    1.0
     >>> probability("p_voice", 1.2)
     Traceback (most recent call last):
     ...
@@ -162,7 +241,31 @@ def probability(name: str, value: Any) -> float:
 
 
 def choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
-    """Check that ``value`` is one of ``choices``; suggest the closest one if not."""
+    """Check that ``value`` is one of ``choices``; suggest the closest one if not.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : Any
+        The value to check.
+    choices : iterable
+        The valid values, listed in the message in this order.
+
+    Returns
+    -------
+    object
+        ``value`` itself.
+
+    Examples
+    --------
+    >>> choice("segment", "premium", ["budget", "mainstream", "premium"])
+    'premium'
+    >>> choice("segment", "premum", ["budget", "mainstream", "premium"])
+    Traceback (most recent call last):
+    ...
+    ValueError: segment 'premum' is not known; valid choices are 'budget', 'mainstream', 'premium'; did you mean 'premium'?
+    """
     choices = list(choices)
     if value in choices:
         return value
@@ -174,6 +277,14 @@ def choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
 def boolean(name: str, value: Any) -> bool:
     """Check that ``value`` is ``True`` or ``False`` (not 0/1, not a string).
 
+    Examples
+    --------
+    >>> boolean("show_widget", False)
+    False
+    >>> boolean("show_widget", 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: show_widget must be True or False; got 1 (int)
     >>> boolean("show_widget", "yes")
     Traceback (most recent call last):
     ...
@@ -185,7 +296,21 @@ def boolean(name: str, value: Any) -> bool:
 
 
 def text(name: str, value: Any) -> str:
-    """Check that ``value`` is a non-empty string."""
+    """Check that ``value`` is a non-empty string.
+
+    Examples
+    --------
+    >>> text("outcome", "revenue")
+    'revenue'
+    >>> text("outcome", "")
+    Traceback (most recent call last):
+    ...
+    TypeError: outcome must be a non-empty string; got '' (str)
+    >>> text("outcome", None)
+    Traceback (most recent call last):
+    ...
+    TypeError: outcome must be a non-empty string; got None (NoneType)
+    """
     if not isinstance(value, str) or not value:
         raise TypeError(f"{name} must be a non-empty string; got {value!r} ({type(value).__name__})")
     return value
@@ -196,12 +321,35 @@ def shares(name: str, value: Any, keys: Iterable[str], *, tol: float = 1e-6) -> 
 
     Missing keys count as share 0.
 
-    >>> shares("segment_shares", {"a": 0.25, "b": 0.75}, ["a", "b"])
-    {'a': 0.25, 'b': 0.75}
-    >>> shares("segment_shares", {"a": 0.5, "c": 0.5}, ["a", "b"])
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : mapping of str to float
+        The shares.
+    keys : iterable of str
+        The known categories, in the order of the returned dict.
+    tol : float, default 1e-6
+        How far from 1 the sum may be.
+
+    Returns
+    -------
+    dict of str to float
+        One share per key, in the order of ``keys``.
+
+    Examples
+    --------
+    >>> segments = ["budget", "mainstream", "premium"]
+    >>> shares("segment_shares", {"premium": 0.2, "budget": 0.8}, segments)
+    {'budget': 0.8, 'mainstream': 0.0, 'premium': 0.2}
+    >>> shares("segment_shares", {"budget": 0.5, "premium": 0.2}, segments)
     Traceback (most recent call last):
     ...
-    ValueError: segment_shares key 'c' is not known; valid choices are 'a', 'b'
+    ValueError: segment_shares must sum to 1; got {'budget': 0.5, 'premium': 0.2}, which sums to 0.7
+    >>> shares("segment_shares", {"budget": 0.5, "luxury": 0.5}, segments)
+    Traceback (most recent call last):
+    ...
+    ValueError: segment_shares key 'luxury' is not known; valid choices are 'budget', 'mainstream', 'premium'
     """
     keys = list(keys)
     if not isinstance(value, Mapping):
@@ -227,8 +375,13 @@ def shares(name: str, value: Any, keys: Iterable[str], *, tol: float = 1e-6) -> 
 def short(value: Any, width: int = 80) -> str:
     """``repr(value)`` cut to ``width`` characters (arrays shown as lists), for messages.
 
+    Examples
+    --------
     >>> short(list(range(100)), width=20)
     '[0, 1, 2, 3, 4, 5...'
+    >>> import numpy as np
+    >>> short(np.array([0.5, 1.5]))
+    '[0.5, 1.5]'
     """
     if hasattr(value, "tolist") and hasattr(value, "ndim"):
         value = value.tolist()
@@ -239,8 +392,17 @@ def short(value: Any, width: int = 80) -> str:
 def first(mask: Any) -> tuple[int, ...]:
     """The index of the first true element of ``mask`` (``()`` for a scalar).
 
+    ``mask`` must hold at least one true element.
+
+    Examples
+    --------
     >>> first([False, True, True])
     (1,)
+    >>> import numpy as np
+    >>> first(np.array([[1.0, 2.0], [3.0, -4.0]]) < 0)
+    (1, 1)
+    >>> first(True)
+    ()
     """
     import numpy as np
 
@@ -253,10 +415,15 @@ def where(arr: np.ndarray, mask: np.ndarray) -> str:
     ``"1.5"`` for a scalar, ``"1.5 at position 3"`` in a vector, ``"1.5 at position
     (0, 2)"`` in a matrix.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.array([1.0, -2.0, 3.0])
     >>> where(x, x < 0)
     '-2.0 at position 1'
+    >>> m = np.array([[1.0, 2.0, np.nan]])
+    >>> where(m, np.isnan(m))
+    'nan at position (0, 2)'
     """
     import numpy as np
 
@@ -345,7 +512,23 @@ def array(
 def elements(name: str, arr: np.ndarray, bad: np.ndarray, want: str) -> None:
     """Raise ``ValueError`` naming the first element of ``arr`` where ``bad`` is true.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    arr : numpy.ndarray
+        The values.
+    bad : numpy.ndarray of bool
+        Which values are invalid (broadcast to the shape of ``arr``).
+    want : str
+        What is valid, for the message.
+
+    Examples
+    --------
+    Nothing happens when no element is bad:
+
     >>> import numpy as np
+    >>> elements("recency", np.array([3.0, 0.0]), np.array([3.0, 0.0]) < 0, ">= 0")
     >>> x = np.array([3.0, -1.0])
     >>> elements("recency", x, x < 0, ">= 0")
     Traceback (most recent call last):

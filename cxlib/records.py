@@ -38,9 +38,43 @@ _ACCEPTED = (
 def to_json(value: Any, *, _where: str = "value") -> Any:
     """Convert ``value`` into plain JSON types (see the module docstring).
 
+    :func:`record` stores what this returns.
+
+    Parameters
+    ----------
+    value : object
+        Numbers, strings, booleans, ``None``, lists, tuples, sets, dicts with string
+        or number keys, numpy scalars and arrays, pandas Series and DataFrames.
+
+    Returns
+    -------
+    object
+        The same data built from ``dict``, ``list``, ``str``, ``int``, ``float``,
+        ``bool`` and ``None`` only.
+
+    Raises
+    ------
+    TypeError
+        For anything else, naming where in ``value`` it was found.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> to_json({"a": np.float64(1.5), "b": np.arange(3), "c": (1, float("nan"))})
     {'a': 1.5, 'b': [0, 1, 2], 'c': [1, None]}
+
+    A Series becomes a dict; a DataFrame a list of rows, its named index a column:
+
+    >>> import pandas as pd
+    >>> to_json(pd.Series([0.8, 0.6], index=["year1", "year2"]))
+    {'year1': 0.8, 'year2': 0.6}
+    >>> table = pd.DataFrame({"segment": ["budget", "premium"], "share": [0.8, 0.2]})
+    >>> to_json(table.set_index("segment"))
+    [{'segment': 'budget', 'share': 0.8}, {'segment': 'premium', 'share': 0.2}]
+    >>> to_json({"fit": object()})
+    Traceback (most recent call last):
+    ...
+    TypeError: record value['fit'] of type object cannot be stored; accepted are numbers, ...
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -89,8 +123,32 @@ def format_value(value: Any, *, digits: int = 6, width: int = 60) -> str:
     """A recorded value as short text for tables: numbers to ``digits`` significant
     digits (also in short numeric lists), anything else as JSON cut to ``width``.
 
+    The course map (:func:`cxlib.course.write_index`) and ``cx run`` show records
+    this way.
+
+    Parameters
+    ----------
+    value : object
+        A recorded value (already converted by :func:`to_json`).
+    digits : int, default 6
+        Significant digits of floats.
+    width : int, default 60
+        Longest text returned; longer text ends in ``...``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> format_value(3.14159265), format_value([0.123456789, 2]), format_value({"a": 1})
     ('3.14159', '[0.123457, 2]', '{"a": 1}')
+    >>> format_value(0.0123456, digits=3)
+    '0.0123'
+    >>> format_value(None), format_value(True)
+    ('null', 'true')
+    >>> format_value(list(range(50)), width=20)
+    '[0, 1, 2, 3, 4, 5...'
     """
     def number(v: Any) -> str:
         return f"{v:.{digits}g}" if isinstance(v, float) else str(v)
