@@ -41,11 +41,20 @@ whose quality is ``Q_t`` (0-1), and, if something goes wrong, the service:
    ``cost_t = cost_per_action A_t + cost_per_recovery R_t + cost_per_feedback V_t`` with
    ``R_t`` resolved and ``V_t`` voiced problems; ``profit_t = revenue_t - cost_t``.
 
-Randomness: each period draws, in this order, one uniform per active customer
-(problem), one per customer with a problem (voice), one per voiced problem (recovery),
-one per active customer (churn), then ``Poisson(acquisition)`` and
-``Binomial(staying promoters, referral_rate)``.  Everything comes from one generator
-(``rng``), so the same seed gives identical results.
+Randomness: common random numbers that are real
+------------------------------------------------
+Every random event is tied to *who* it happens to and *when*: customer ``i``'s draw
+for "problem" in week ``t`` is a fixed function of the seed, the customer, the week and
+the purpose (a counter-based generator: SplitMix64 indexed by customer and week; each
+64-bit draw gives two 32-bit uniforms, see :func:`_draw`).  So two policies run with the same seed face the same
+customers' luck: the same customer has the same problem in the same week under both,
+if she is still there, and differences between the runs come from the policies.
+Customers are identified by their position at the start (``0 .. n_customers - 1``) or
+by how they arrived (the ``j``-th marketing or referral arrival of week ``t``), never
+by a running count, so newcomers line up across policies too.  The number of
+marketing arrivals of each week, ``Poisson(acquisition)``, is drawn once per seed from
+its own stream, the same for every policy; each staying promoter refers with her own
+draw.  The same seed gives identical results, and ``history=True`` draws nothing extra.
 
 Memory grows with the number of customers, not with customers x periods: only the
 active customers' satisfaction is kept (and their ids and cohort flag), unless
@@ -55,7 +64,6 @@ active customers' satisfaction is kept (and their ids and cohort flag), unless
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +71,7 @@ import numpy as np
 
 from cxlib import params as _check
 from cxlib._results import SimulationResult, renamed
-from cxlib._rng import check_rng
+from cxlib._rng import check_rng, seed_from, substream
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -292,13 +300,13 @@ class Result(SimulationResult):
     >>> from cxlib.feedback import Params, simulate
     >>> res = simulate(Params(n_customers=500, n_periods=4), rng=1)
     >>> res
-    Result('listening': 4 periods, customers 500 -> 729, retention 0.966, quality 0.600, profit 22,666)
+    Result('listening': 4 periods, customers 500 -> 701, retention 0.962, quality 0.600, profit 22,322)
     >>> res.inputs.n_customers
     500
     >>> res.summary()[["customers_end", "retention", "profit"]]
                customers_end  retention   profit
     policy
-    listening            729      0.966  22666.0
+    listening            701      0.962  22322.0
     """
 
     inputs: Params
@@ -412,15 +420,19 @@ def simulate(
 
     p, policy = _check_inputs(params, policy)
     history = _check.boolean("history", history)
-    gen = check_rng(rng)
+    seed = seed_from(rng)
+    run_key = _mix(np.array([seed], dtype=np.uint64))[0]  # the run's stream, from the seed
 
-    sat = np.full(p.n_customers, p.initial_satisfaction, dtype=np.float64)
-    cohort = np.ones(p.n_customers, dtype=bool)
-    ids = np.arange(p.n_customers, dtype=np.int64) if history else None
-    next_id = p.n_customers
+    n0 = p.n_customers
+    sat = np.full(n0, p.initial_satisfaction, dtype=np.float64)
+    keys = _customer_keys(np.arange(n0, dtype=np.uint64), run_key)
+    cohort = np.ones(n0, dtype=bool)
+    ids = np.arange(n0, dtype=np.int64) if history else None
+    next_id = n0
+    marketing = substream(seed, 1).poisson(p.acquisition, p.n_periods)  # the same for every policy
     quality = p.initial_quality
-    backlog: deque[list[int]] = deque()  # [arrival period, items], oldest first
-    backlog_total = 0
+    received_cum = np.zeros(p.n_periods + 1, dtype=np.int64)  # feedback received up to each period
+    acted_total = 0
     w = p.satisfaction_weight
     logit5 = math.log(p.churn_at_5 / (1 - p.churn_at_5)) if 0 < p.churn_at_5 < 1 else None
 
@@ -428,13 +440,15 @@ def simulate(
     chunks = []
     for t in range(p.n_periods):
         n = sat.size
-        # 1-3: problems, voice, recovery
-        problem_idx = np.flatnonzero(gen.random(n) < p.problem_rate * (1.0 - quality))
-        voiced_mask = gen.random(problem_idx.size) < p.feedback_rate
+        # 1-3: problems, voice, recovery (each customer's own draws for this week)
+        draw = _draw(keys, t, _EVERYONE)  # problem (high half), churn (low half)
+        problem_idx = np.flatnonzero(_high(draw) < _scale(p.problem_rate * (1.0 - quality)))
+        draw_problem = _draw(keys[problem_idx], t, _PROBLEMS)  # voice (high), recovery (low)
+        voiced_mask = _high(draw_problem) < _scale(p.feedback_rate)
         voiced_idx = problem_idx[voiced_mask]
         silent_idx = problem_idx[~voiced_mask]
         rec_p = policy.recovery_probability(sat[voiced_idx])
-        recovered_mask = gen.random(voiced_idx.size) < rec_p
+        recovered_mask = _low(draw_problem[voiced_mask]) < _scale(rec_p)
         recovered_idx = voiced_idx[recovered_mask]
         unresolved_idx = voiced_idx[~recovered_mask]
         # 4-5: experience moves satisfaction
@@ -445,42 +459,35 @@ def simulate(
         sat[recovered_idx] += w * (p.satisfaction_recovered - e_ok)
         sat[unresolved_idx] += w * (p.satisfaction_unresolved - e_ok)
         # 6: churn
-        u = gen.random(n)
         if logit5 is None:  # churn_at_5 is 0 or 1: nobody or everybody leaves
             churn = np.full(n, p.churn_at_5 >= 1.0)
         else:
             with np.errstate(over="ignore", invalid="ignore"):
-                churn = u * (1.0 + np.exp(p.churn_slope * (sat - 5.0) - logit5)) < 1.0
-        # 7: word of mouth
+                churn = _low(draw) * (1.0 + np.exp(p.churn_slope * (sat - 5.0) - logit5)) < _scale(1.0)
+        # 7: word of mouth: each staying promoter refers with her own draw
         promoter = sat >= 9.0
         n_promoters = int(np.count_nonzero(promoter))
         n_detractors = int(np.count_nonzero(sat <= 6.0))
-        staying_promoters = int(np.count_nonzero(promoter & ~churn))
-        n_new = int(gen.poisson(p.acquisition)) + int(gen.binomial(staying_promoters, p.referral_rate))
-        # 8: acting on feedback
+        staying = np.flatnonzero(promoter & ~churn)
+        n_referred = int(np.count_nonzero(_high(_draw(keys[staying], t, _PROMOTERS)) < _scale(p.referral_rate)))
+        n_marketing = int(marketing[t])
+        n_new = n_marketing + n_referred
+        # 8: acting on feedback: items are ready action_delay periods after they arrive,
+        # and the firm acts on the oldest first, so what is ready is what arrived up to
+        # t - action_delay minus what was acted on already
         received = int(voiced_idx.size)
-        if received:
-            backlog.append([t, received])
-            backlog_total += received
-        ready = 0
-        for arrival, items in backlog:
-            if arrival > t - p.action_delay:
-                break
-            ready += items
+        received_cum[t + 1] = received_cum[t] + received
+        arrived = received_cum[t + 1 - p.action_delay] if t + 1 - p.action_delay > 0 else 0
+        ready = int(arrived - acted_total)
         act = policy.to_act(ready, p.action_capacity)
-        if not (isinstance(act, (int, np.integer)) and 0 <= act <= min(ready, p.action_capacity)):
+        if not (isinstance(act, (int, np.integer)) and not isinstance(act, bool)
+                and 0 <= act <= min(ready, p.action_capacity)):
             raise RuntimeError(
                 f"policy {policy.name!r} chose to act on {act!r} items; it must be an integer "
                 f"between 0 and min(ready={ready}, action_capacity={p.action_capacity})"
             )
-        left = int(act)
-        while left:
-            take = min(left, backlog[0][1])
-            backlog[0][1] -= take
-            left -= take
-            if backlog[0][1] == 0:
-                backlog.popleft()
-        backlog_total -= int(act)
+        act = int(act)
+        acted_total += act
         # 9: money, and the period's row
         n_churned = int(np.count_nonzero(churn))
         revenue = p.price * n
@@ -492,7 +499,7 @@ def simulate(
         row["nps"][t] = 100.0 * (n_promoters - n_detractors) / n if n else math.nan
         row["feedback_received"][t] = received
         row["feedback_acted"][t] = act
-        row["backlog"][t] = backlog_total
+        row["backlog"][t] = received_cum[t + 1] - acted_total
         row["new"][t] = n_new
         row["churned"][t] = n_churned
         row["active"][t] = n - n_churned + n_new
@@ -518,6 +525,7 @@ def simulate(
         keep = ~churn
         sat = np.concatenate([sat[keep], np.full(n_new, p.initial_satisfaction)])
         cohort = np.concatenate([cohort[keep], np.zeros(n_new, dtype=bool)])
+        keys = np.concatenate([keys[keep], _arrival_keys(t, n_marketing, n_referred, run_key)])
         if history:
             ids = np.concatenate([ids[keep], np.arange(next_id, next_id + n_new, dtype=np.int64)])
             next_id += n_new
@@ -532,6 +540,71 @@ def simulate(
         cohort_retention=float(np.count_nonzero(cohort)) / p.n_customers,
         history=pd.concat(chunks, ignore_index=True) if history else None,
     )
+
+
+# ---------------------------------------------------------------------------
+# Counter-based random numbers: SplitMix64 indexed by customer, week and purpose
+# ---------------------------------------------------------------------------
+
+_GAMMA = 0x9E3779B97F4A7C15  # SplitMix64's increment (the golden ratio in 64 bits)
+_MASK = (1 << 64) - 1
+#: Draw streams of a week: everyone (problem, churn), customers with a problem (voice,
+#: recovery), staying promoters (referral).  Room is left for more (lesson 04's policies).
+_EVERYONE, _PROBLEMS, _PROMOTERS = range(3)
+_STREAMS = 8
+_REFERRED_BIT = 1 << 31
+_TWO32 = 4294967296.0
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function (Steele, Lea & Flood 2014), in place on a uint64 array:
+    a bijection of 64-bit integers whose outputs along a Weyl sequence pass BigCrush."""
+    tmp = z >> np.uint64(30)
+    z ^= tmp
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(z, np.uint64(27), out=tmp)
+    z ^= tmp
+    z *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(z, np.uint64(31), out=tmp)
+    z ^= tmp
+    return z
+
+
+def _customer_keys(labels: np.ndarray, run_key: np.uint64) -> np.ndarray:
+    """Each customer's own stream: SplitMix64 seeded with a mix of the run and her label."""
+    return _mix(labels * np.uint64(_GAMMA) + run_key)
+
+
+def _arrival_keys(t: int, n_marketing: int, n_referred: int, run_key: np.uint64) -> np.ndarray:
+    """Labels of week ``t``'s arrivals: ``(t + 1) << 32`` plus their index, the referred
+    ones with bit 31 set.  Initial customers have labels ``0 .. n_customers - 1`` (under
+    2**32), so every label is unique, and the j-th marketing arrival of a week is the same
+    customer under every policy."""
+    week = np.uint64((t + 1) << 32)
+    labels = np.concatenate([np.arange(n_marketing, dtype=np.uint64),
+                             np.arange(n_referred, dtype=np.uint64) + np.uint64(_REFERRED_BIT)]) + week
+    return _customer_keys(labels, run_key)
+
+
+def _draw(keys: np.ndarray, t: int, stream: int) -> np.ndarray:
+    """One 64-bit draw per customer: position ``t * 8 + stream + 1`` of her stream.  Its
+    two 32-bit halves (:func:`_high`, :func:`_low`) are two independent uniforms."""
+    return _mix(keys + np.uint64(((t * _STREAMS + stream + 1) * _GAMMA) & _MASK))
+
+
+def _high(draw: np.ndarray) -> np.ndarray:
+    """The first uniform of each draw, as an integer in [0, 2**32); compare with :func:`_scale`."""
+    return draw >> np.uint64(32)
+
+
+def _low(draw: np.ndarray) -> np.ndarray:
+    """The second uniform of each draw, as an integer in [0, 2**32)."""
+    return draw & np.uint64(0xFFFFFFFF)
+
+
+def _scale(probability: Any) -> Any:
+    """A probability on the scale of :func:`_high`/:func:`_low`: ``u < p`` is ``high < _scale(p)``."""
+    return np.multiply(probability, _TWO32)
 
 
 def monte_carlo(
@@ -620,8 +693,8 @@ def compare(
     >>> runs = compare(Params(n_customers=300, n_periods=4), n_runs=3, rng=1)
     >>> runs.groupby("policy")["retention"].mean().round(3)
     policy
-    listening        0.960
-    not listening    0.959
+    listening        0.970
+    not listening    0.969
     Name: retention, dtype: float64
     """
     import pandas as pd
