@@ -104,3 +104,20 @@ def test_readme_opens_with_the_two_commands():
         assert heading in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.strip().splitlines()[-1] == "make test"
+
+
+def test_skipped_grading_tests_say_why_and_how_to_install(tmp_path):
+    """Without bubblewrap the grading tests are skipped, and the run's summary says so with
+    the install command (not only a count of skips)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on PATH
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider",
+                           "tests/test_grading.py", "-k", "every_submission"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "skipped" in proc.stdout
+    assert "bubblewrap (the cx grade sandbox) is not installed" in proc.stdout
+    assert "apt-get install bubblewrap" in proc.stdout
