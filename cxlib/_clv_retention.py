@@ -286,16 +286,20 @@ class SBGFit(Fit):
 # ---------------------------------------------------------------------------
 
 
-def _check_alive(alive: Any) -> np.ndarray:
+def _check_alive(alive: Any, *, fitting: bool = True) -> np.ndarray:
+    """A cohort's survivor counts: whole, >= 0, not increasing, cohort size > 0; for
+    ``fitting``, at least 3 counts and some churn and some renewal (else no finite MLE)."""
     want = "a sequence of customer counts (cohort size first, then the customers alive after each period)"
     arr = params.array("alive", alive, want)
     if arr.ndim != 1:
         raise ValueError(f"alive must be one-dimensional, {want}; got an array of shape {arr.shape}")
-    if arr.size < 3:
+    if fitting and arr.size < 3:
         raise ValueError(
             f"alive must cover at least 2 periods (3 counts: the cohort size, then the survivors "
             f"after periods 1 and 2; one period cannot separate alpha from beta); got {params.short(alive)}"
         )
+    if arr.size < 2:
+        raise ValueError(f"alive must be {want}, at least 2 of them; got {params.short(alive)}")
     params.elements("alive", arr, ~np.isfinite(arr) | (arr != np.round(arr)), "whole numbers of customers")
     params.elements("alive", arr, arr < 0, "counts >= 0")
     if arr[0] == 0:
@@ -307,6 +311,8 @@ def _check_alive(alive: Any) -> np.ndarray:
             f"alive must not increase (customers who left do not come back); got "
             f"alive[{i}] = {arr[i]:g} > alive[{i - 1}] = {arr[i - 1]:g}"
         )
+    if not fitting:
+        return arr
     if arr[-1] == arr[0]:
         raise ValueError(
             f"alive shows no churn at all ({params.short(alive)}): retention is 100% and the sBG "

@@ -15,6 +15,14 @@ Interactive Marketing, 21(1), 76-90.
 """
 
 from cxlib._clv_base import ConvergenceWarning, Fit, FitError
+from cxlib._clv_checks import (
+    ValueConcentration,
+    cumulative_repeat_purchases,
+    holdout_by_frequency,
+    p_alive_matrix,
+    sbg_tracking,
+    value_concentration,
+)
 from cxlib._clv_data import calibration_and_holdout, rfm_summary
 from cxlib._clv_models import (
     BGNBDFit,
@@ -51,4 +59,10 @@ __all__ = [
     "GammaGammaFit",
     "simulate_gamma_gamma",
     "customer_lifetime_value",
+    "sbg_tracking",
+    "cumulative_repeat_purchases",
+    "holdout_by_frequency",
+    "p_alive_matrix",
+    "value_concentration",
+    "ValueConcentration",
 ]

@@ -14,7 +14,14 @@ Examples
 """
 
 from cxlib.plots import _clv, _feedback, _loyalty, _style
-from cxlib.plots._clv import clv_by_retention
+from cxlib.plots._clv import (
+    clv_by_retention,
+    clv_distribution,
+    holdout_vs_calibration,
+    p_alive_heatmap,
+    purchase_tracking,
+    sbg_projection,
+)
 from cxlib.plots._feedback import feedback_diagram, trajectory_bands
 from cxlib.plots._loyalty import binned_means, confounding_curve, count_fit, estimate_comparison, regression_diagnostics
 from cxlib.plots._style import LINE_COLORS, OKABE_ITO, set_style
@@ -39,4 +46,9 @@ __all__ = [
     "trajectory_bands",
     # lesson 05
     "clv_by_retention",
+    "sbg_projection",
+    "purchase_tracking",
+    "holdout_vs_calibration",
+    "p_alive_heatmap",
+    "clv_distribution",
 ]

@@ -15,6 +15,7 @@ from cxlib import params
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["OKABE_ITO", "COLORS", "LINE_COLORS", "set_style"]
 
@@ -80,3 +81,15 @@ def _axes(ax: Any, figsize: tuple[float, float] = (6.4, 4.0)) -> Axes:
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None; got {type(ax).__name__}")
     return ax
+
+
+def _figure(fig: Any, figsize: tuple[float, float]) -> Figure:
+    """``fig`` if it is a Figure, a new one of ``figsize`` if it is None (for multi-panel figures)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    if fig is None:
+        return plt.figure(figsize=figsize)
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure or None; got {type(fig).__name__}")
+    return fig
