@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MIMETYPE", "record", "read_records", "to_json", "format_value"]
+__all__ = ["MIMETYPE", "record", "read_records", "to_json", "format_value", "format_p"]
 
 #: The mimetype under which records are stored in notebook outputs.
 MIMETYPE = "application/vnd.cxcourse.record+json"
@@ -117,6 +117,39 @@ def to_json(value: Any, *, _where: str = "value") -> Any:
         f"record {_where} of type {type(value).__name__} cannot be stored; "
         f"accepted are {_ACCEPTED}"
     )
+
+
+def format_p(p: float, *, digits: int = 2, floor: float = 0.001) -> str:
+    """A p-value as a reader expects it: ``"p = 0.032"``, ``"p < 0.001"``, never ``"p = 0"``.
+
+    A p-value computed as 0 is a number too small to represent, not zero; below
+    ``floor`` the exact value carries no information a reader can use.
+
+    Parameters
+    ----------
+    p : float
+        The p-value, in [0, 1].
+    digits : int, default 2
+        Significant digits above ``floor``.
+    floor : float, default 0.001
+        Values below it are written ``p < floor``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_p(0.0321), format_p(0.5), format_p(0.0), format_p(2e-12)
+    ('p = 0.032', 'p = 0.5', 'p < 0.001', 'p < 0.001')
+    """
+    from cxlib import params
+
+    p = params.real("p", p, min=0, max=1)
+    floor = params.real("floor", floor, min=0, max=1, min_inclusive=False)
+    if p < floor:
+        return f"p < {floor:g}"
+    return f"p = {p:.{digits}g}"
 
 
 def format_value(value: Any, *, digits: int = 6, width: int = 60) -> str:

@@ -36,7 +36,9 @@ def feedback_diagram(ax: Axes | None = None) -> Axes:
     Examples
     --------
     >>> from cxlib import plots
-    >>> ax = plots.feedback_diagram()  # doctest: +SKIP
+    >>> ax = plots.feedback_diagram()
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text() in ("B", "R"))  # the two loops
+    ['B', 'R']
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 

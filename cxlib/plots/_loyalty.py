@@ -9,7 +9,7 @@ import numpy as np
 
 from cxlib import params
 from cxlib.plots._style import COLORS as _ROLES
-from cxlib.plots._style import OKABE_ITO, _axes
+from cxlib.plots._style import OKABE_ITO, _axes, _figure
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -45,7 +45,9 @@ def estimate_comparison(table: pd.DataFrame, ax: Axes | None = None, *, xlabel: 
     Examples
     --------
     >>> from cxlib import data, loyalty, plots
-    >>> ax = plots.estimate_comparison(loyalty.compare_estimates(data.customer_panel(500, rng=1)))  # doctest: +SKIP
+    >>> ax = plots.estimate_comparison(loyalty.compare_estimates(data.customer_panel(500, rng=1)))
+    >>> [t.get_text() for t in ax.get_yticklabels()], ax.get_legend_handles_labels()[1]
+    (['naive', 'adjusted'], ['truth = 4', 'naive (95% CI)', 'adjusted (95% CI)'])
     """
     table = params.frame("table", table, ("estimate", "ci_low", "ci_high"))
     ax = _axes(ax, (6.4, 2.8))
@@ -112,10 +114,10 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     --------
     >>> from cxlib import data, loyalty, plots
     >>> res = loyalty.fit("revenue ~ loyalty", data.customer_panel(500, rng=1).data)
-    >>> fig = plots.regression_diagnostics(res)  # doctest: +SKIP
+    >>> fig = plots.regression_diagnostics(res)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Residuals vs fitted', 'Normal Q-Q', 'Scale-location', 'Residuals vs leverage']
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
     from scipy import stats
     from statsmodels.nonparametric.smoothers_lowess import lowess
 
@@ -125,10 +127,7 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
             f"got {type(result).__name__}"
         )
     max_points = params.integer("max_points", max_points, min=10)
-    if fig is None:
-        fig = plt.figure(figsize=(10, 8))
-    elif not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure or None; got {type(fig).__name__}")
+    fig = _figure(fig, (10, 8))
     axes = fig.subplots(2, 2)
     outcome = str(result.model.endog_names)
     fitted = np.asarray(result.fittedvalues, dtype=float)
@@ -138,17 +137,24 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     leverage = np.asarray(infl.hat_matrix_diag, dtype=float)
     cooks = np.asarray(infl.cooks_distance[0], dtype=float)
     n, k = len(fitted), int(result.df_model) + 1
-    flagged = np.flatnonzero(cooks > 4.0 / n)
-    top = np.argsort(cooks)[-3:][::-1]
+    # A row with leverage 1 (e.g. the only customer of a segment) is fitted exactly: its
+    # standardised residual and Cook's distance are 0/0.  It is left out of the three
+    # standardised panels and counted in the leverage panel's legend.
+    ok = np.isfinite(std_resid) & np.isfinite(cooks)
+    exact = int(n - ok.sum())
+    flagged = np.flatnonzero(ok & (cooks > 4.0 / n))
+    top = np.argsort(np.where(ok, cooks, -np.inf))[-3:][::-1]
+    top = top[ok[top]]
     idx = _thin(n, max_points, np.concatenate([flagged, top]))
+    fin = idx[ok[idx]]
     pts = {"s": 8, "alpha": 0.4, "color": _C["points"], "edgecolor": "none"}
     smooth = {"color": _C["naive"], "linewidth": 2}
 
-    def _lowess(ax, x, y):
-        xs = x[idx]
+    def _lowess(ax, x, y, rows=idx):
+        xs = x[rows]
         # it=0: a plain local mean, not the robust (median-like) smooth, so that skewed
         # but correctly modelled residuals give a flat line at zero.
-        fitline = lowess(y[idx], xs, frac=0.3, it=0, delta=0.01 * float(np.ptp(xs) or 1.0))
+        fitline = lowess(y[rows], xs, frac=0.3, it=0, delta=0.01 * float(np.ptp(xs) or 1.0))
         ax.plot(fitline[:, 0], fitline[:, 1], label="lowess", **smooth)
 
     ax = axes[0, 0]
@@ -158,9 +164,10 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     ax.set(title="Residuals vs fitted", xlabel=f"Fitted {outcome}", ylabel=f"Residual ({outcome} units)")
 
     ax = axes[0, 1]
-    order = np.sort(std_resid)
-    theo = stats.norm.ppf((np.arange(1, n + 1) - 0.5) / n)
-    qidx = _thin(n, max_points, np.array([0, n - 1]))
+    order = np.sort(std_resid[ok])
+    m = len(order)
+    theo = stats.norm.ppf((np.arange(1, m + 1) - 0.5) / m)
+    qidx = _thin(m, max_points, np.array([0, m - 1]))
     ax.scatter(theo[qidx], order[qidx], **pts)
     lim = [float(min(theo[0], order[0])), float(max(theo[-1], order[-1]))]
     ax.plot(lim, lim, color=_C["truth"], linestyle="--", linewidth=1, label="normal")
@@ -168,13 +175,14 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
 
     ax = axes[1, 0]
     root = np.sqrt(np.abs(std_resid))
-    ax.scatter(fitted[idx], root[idx], **pts)
-    _lowess(ax, fitted, root)
+    ax.scatter(fitted[fin], root[fin], **pts)
+    _lowess(ax, fitted, root, fin)
     ax.set(title="Scale-location", xlabel=f"Fitted {outcome}", ylabel="sqrt(|standardised residual|)")
 
     ax = axes[1, 1]
-    ordinary = np.setdiff1d(idx, flagged)
-    ax.scatter(leverage[ordinary], std_resid[ordinary], **pts)
+    ordinary = np.setdiff1d(fin, flagged)
+    ax.scatter(leverage[ordinary], std_resid[ordinary], **pts,
+               label=f"{exact} row(s) with leverage 1 not shown" if exact else None)
     ax.scatter(
         leverage[flagged], std_resid[flagged], s=14, color=_C["highlight"], marker="^",
         label=f"Cook's D > 4/n ({len(flagged)})",
@@ -183,13 +191,13 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
     for i in top:
         name = str(row_labels[i]) if row_labels is not None else str(i)
         ax.annotate(name, (leverage[i], std_resid[i]), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
-    hmax = float(leverage.max()) * 1.05
-    h = np.linspace(max(float(leverage.min()), 1e-6), hmax, 100)
+    hmax = min(float(leverage[ok].max()) * 1.05, 1.0)
+    h = np.linspace(max(float(leverage[ok].min()), 1e-6), hmax, 100)
     for d, style in ((0.5, "--"), (1.0, ":")):
         bound = np.sqrt(d * k * (1 - h) / h)
         ax.plot(h, bound, color=_C["truth"], linestyle=style, linewidth=1, label=f"Cook's D = {d}")
         ax.plot(h, -bound, color=_C["truth"], linestyle=style, linewidth=1)
-    span = float(np.max(np.abs(std_resid))) * 1.1
+    span = float(np.max(np.abs(std_resid[ok]))) * 1.1
     ax.set_ylim(-span, span)
     ax.set_xlim(0, hmax)
     ax.set(title="Residuals vs leverage", xlabel="Leverage (hat value)", ylabel="Standardised residual")
@@ -204,6 +212,9 @@ def count_fit(
     negbin_result: Any,
     max_count: int | None = None,
     ax: Axes | None = None,
+    *,
+    xlabel: str = "count",
+    ylabel: str = "number of rows",
 ) -> Axes:
     """Observed frequency of each count next to the frequencies each model expects.
 
@@ -222,6 +233,9 @@ def count_fit(
     max_count : int, optional
         Largest count shown; default the 99th percentile of ``counts``.
     ax : matplotlib Axes, optional
+    xlabel, ylabel : str
+        What is counted and what the rows are, e.g. ``"orders in the year"`` and
+        ``"customers"``.
 
     Returns
     -------
@@ -233,7 +247,10 @@ def count_fit(
     >>> from cxlib import data, loyalty, plots
     >>> frame = data.customer_panel(500, rng=1).data
     >>> cm = loyalty.count_models("orders ~ loyalty + C(segment)", frame)
-    >>> ax = plots.count_fit(frame["orders"], cm.poisson, cm.negbin)  # doctest: +SKIP
+    >>> ax = plots.count_fit(frame["orders"], cm.poisson, cm.negbin, xlabel="orders in the year",
+    ...                      ylabel="customers")
+    >>> ax.get_xlabel(), [line.get_label() for line in ax.lines]
+    ('orders in the year (0 to 71; 495 of 500 shown)', ['Poisson expected', 'NB2 expected (alpha = 0.52)'])
     """
     from scipy import stats
 
@@ -262,7 +279,7 @@ def count_fit(
     ax.plot(ks, exp_nb, color=_C["negbin"], marker="s", markersize=3, linewidth=1.5, linestyle="--",
             label=f"NB2 expected (alpha = {alpha:.2f})")
     shown = int((y <= max_count).sum())
-    ax.set(xlabel=f"Count (0 to {max_count}; {shown:,} of {len(y):,} rows shown)", ylabel="Number of rows")
+    ax.set(xlabel=f"{xlabel} (0 to {max_count}; {shown:,} of {len(y):,} shown)", ylabel=ylabel)
     ax.legend(fontsize="small", frameon=False)
     return ax
 
@@ -307,7 +324,9 @@ def binned_means(
     --------
     >>> from cxlib import data, loyalty, plots
     >>> el = loyalty.early_and_late(data.load("cdnow_sample"))
-    >>> ax = plots.binned_means(el["early_repeats"], el["late_spend"], cap=5)  # doctest: +SKIP
+    >>> ax = plots.binned_means(el["early_repeats"], el["late_spend"], cap=5)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['0', '1', '2', '3', '4', '5+']
     """
     from scipy import stats
 
@@ -379,7 +398,9 @@ def confounding_curve(
     Examples
     --------
     >>> from cxlib import loyalty, plots
-    >>> ax = plots.confounding_curve(loyalty.confounding_sweep([0, 0.45, 0.9], rng=1))  # doctest: +SKIP
+    >>> ax = plots.confounding_curve(loyalty.confounding_sweep([0, 0.45, 0.9], n_customers=500, rng=1))
+    >>> [line.get_label() for line in ax.lines]
+    ['naive', 'adjusted', 'truth']
     """
     frame = params.frame("frame", frame, ("confounding", "naive", "adjusted", "truth"))
     frame = frame.sort_values("confounding")
