@@ -185,16 +185,31 @@ class Params:
 
     @classmethod
     def describe(cls) -> pd.DataFrame:
-        """A table of every parameter: unit, default, valid range and meaning."""
+        """A table of every parameter: unit, default, valid range and meaning.
+
+        Whole numbers are shown as whole numbers (``10000000``, not ``1e7`` or
+        ``10000000.0``); the columns ``default``, ``min`` and ``max`` hold Python numbers.
+
+        Examples
+        --------
+        >>> from cxlib.feedback import Params
+        >>> Params.describe().loc[["n_customers", "feedback_rate"], ["default", "min", "max"]]
+                      default min       max
+        parameter
+        n_customers      5000   1  50000000
+        feedback_rate     0.3   0         1
+        """
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {"parameter": f.name, "unit": f.metadata["unit"], "default": f.default,
-                 "min": f.metadata["range"][0], "max": f.metadata["range"][1], "meaning": f.metadata["help"]}
-                for f in fields(cls)
-            ]
-        ).set_index("parameter")
+        def whole(x: float) -> int | float:
+            return int(x) if float(x).is_integer() else x
+
+        rows = [
+            {"parameter": f.name, "unit": f.metadata["unit"], "default": whole(f.default),
+             "min": whole(f.metadata["range"][0]), "max": whole(f.metadata["range"][1]), "meaning": f.metadata["help"]}
+            for f in fields(cls)
+        ]
+        return pd.DataFrame(rows, dtype=object).set_index("parameter")
 
 
 def _num(x: float) -> str:

@@ -23,11 +23,13 @@ COLORS = {"listening": "#0072B2", "not listening": "#D55E00"}
 
 
 def feedback_diagram(ax: Axes | None = None) -> Axes:
-    """The stock-and-flow diagram of :mod:`cxlib.feedback`, with its loops marked.
+    """The causal-loop diagram of :mod:`cxlib.feedback`, with its loops marked.
 
-    Stocks (what accumulates) are boxes, influences are arrows marked ``+`` (more of
-    one gives more of the other) or ``-`` (more gives less); ``B`` marks the balancing
-    loop, ``R`` the reinforcing one, and ``||`` the delay.
+    Influences are arrows marked ``+`` (more of one gives more of the other) or ``-``
+    (more gives less); the stocks (what accumulates: quality, the backlog, satisfaction,
+    customers) are boxed; ``B`` marks the balancing loop, ``R`` the reinforcing one, and
+    ``||`` the delay.  The costs of acting on feedback and of service recovery are the
+    two ``-`` arrows into profit.
 
     Returns
     -------
@@ -73,7 +75,7 @@ def feedback_diagram(ax: Axes | None = None) -> Axes:
         c = np.array([(x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)])
         return to_data((1 - t) ** 2 * p0 + 2 * t * (1 - t) * c + t**2 * p2)
 
-    def arrow(a, b, sign, rad=0.0, note=None, delay=False):
+    def arrow(a, b, sign, rad=0.0, note=None, delay=False, note_at=0.45, note_dy=-0.035, note_dx=0.0):
         pa, pb = np.array(nodes[a][:2]), np.array(nodes[b][:2])
         ax.add_patch(FancyArrowPatch(pa, pb, connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
                                      mutation_scale=14, color="0.3", linewidth=1.2, shrinkA=34, shrinkB=34))
@@ -82,16 +84,19 @@ def feedback_diagram(ax: Axes | None = None) -> Axes:
                 color=_ROLES["primary"] if sign == "+" else _ROLES["secondary"],
                 bbox={"boxstyle": "circle,pad=0.12", "facecolor": "white", "edgecolor": "none"})
         if note:
-            x, y = on_curve(pa, pb, rad, 0.45)
-            ax.text(x, y - 0.035, note, ha="center", va="top", fontsize=8, color="0.3", style="italic", zorder=4)
+            x, y = on_curve(pa, pb, rad, note_at)
+            ax.text(x + note_dx, y + note_dy, note, ha="center", va="top" if note_dy < 0 else "bottom", fontsize=8,
+                    color="0.3", style="italic", zorder=4,
+                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         if delay:
             x, y = on_curve(pa, pb, rad, 0.3)
             ax.text(x, y, "||", ha="center", va="center", fontsize=13, fontweight="bold", rotation=-30, zorder=4)
 
     arrow("Quality", "Problems", "-")
     arrow("Problems", "Feedback\nbacklog", "+", note="feedback_rate")
-    arrow("Feedback\nbacklog", "Acting on\nfeedback", "+", note="capacity, delay", delay=True)
-    arrow("Acting on\nfeedback", "Quality", "+", note="improvement")
+    arrow("Feedback\nbacklog", "Acting on\nfeedback", "+", note="capacity, delay", delay=True,
+          note_at=0.55, note_dy=0.0, note_dx=0.08)
+    arrow("Acting on\nfeedback", "Quality", "+", note="improvement", note_at=0.7, note_dy=0.02)
     arrow("Feedback\nbacklog", "Service\nrecovery", "+")
     arrow("Service\nrecovery", "Satisfaction", "+", note="recovery")
     arrow("Problems", "Satisfaction", "-")
@@ -100,9 +105,9 @@ def feedback_diagram(ax: Axes | None = None) -> Axes:
     arrow("Satisfaction", "Referrals", "+")
     arrow("Customers", "Referrals", "+", rad=-0.35)
     arrow("Referrals", "Customers", "+", rad=-0.15)
-    arrow("Customers", "Profit", "+")
-    ax.text(0.84, 0.02, "minus the costs of acting\nand of recovery", ha="center", va="top", fontsize=8,
-            color="0.3", style="italic")
+    arrow("Customers", "Profit", "+", note="price")
+    arrow("Acting on\nfeedback", "Profit", "-", rad=0.1, note="cost per\naction", note_at=0.3, note_dy=0.0)
+    arrow("Service\nrecovery", "Profit", "-", rad=-0.45, note="cost per\nrecovery", note_at=0.5, note_dy=0.0)
     for x, y, label, color in ((0.6, 0.76, "B", _ROLES["primary"]), (0.24, 0.15, "R", _ROLES["tertiary"])):
         ax.text(x, y, label, ha="center", va="center", fontsize=15, fontweight="bold", color=color,
                 bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": color, "linewidth": 1.5})
