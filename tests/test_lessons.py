@@ -106,3 +106,83 @@ def test_lesson_03_records_agree_with_the_engine():
         mean, sem = per_run.mean()[policy], per_run.sem()[policy]
         assert abs(rec[key] - mean) < 5 * sem * (2 ** 0.5) + 1e-9, (key, rec[key], mean, sem)
     assert rec["breakeven_period"] is None or 1 <= rec["breakeven_period"] <= values["n_periods"]
+
+
+# ---------------------------------------------------------------------------
+# Every lesson at the edges of its declared parameters
+# ---------------------------------------------------------------------------
+
+
+def _ranges(path) -> dict[str, tuple]:
+    """What the validation cell accepts, read from its ``params.<check>(name, name, ...)`` calls:
+    ``(low, high)`` for numbers, the choices for ``choice``, ``(False, True)`` for booleans."""
+    import ast
+
+    tree = ast.parse(notebooks._validation_cell(path).source)
+    out = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "params"):
+            continue
+        name = ast.literal_eval(node.args[0])
+        kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+        check = node.func.attr
+        if check in ("integer", "real"):
+            out[name] = (kw.get("min"), kw.get("max"))
+        elif check == "probability":
+            out[name] = (0.0, 1.0)
+        elif check == "choice":
+            out[name] = tuple(ast.literal_eval(node.args[2]))
+        elif check == "boolean":
+            out[name] = (False, True)
+    return out
+
+
+def _edge(path, side: str) -> dict:
+    """All parameters at the low (or high) end of their range at once; the notebook's metadata
+    ``cxcourse.edge_caps`` caps the high end where the full range would not fit the test budget
+    (each cap names the parameter and the value used)."""
+    specs = notebooks.parameters(path)
+    caps = nbformat.read(path, as_version=4).metadata.get("cxcourse", {}).get("edge_caps", {})
+    values = {}
+    for name, rng in _ranges(path).items():
+        if name == "seed":
+            continue
+        value = rng[0] if side == "low" else rng[-1]
+        if value is None:  # open-ended: the default
+            value = specs[name].default
+        if side == "high" and name in caps:
+            value = caps[name]
+        if specs[name].type == "int":
+            value = int(value)
+        values[name] = value
+    return values
+
+
+def test_edge_caps_stay_inside_the_ranges():
+    for path in NOTEBOOKS:
+        caps = nbformat.read(path, as_version=4).metadata.get("cxcourse", {}).get("edge_caps", {})
+        ranges = _ranges(path)
+        for name, value in caps.items():
+            assert name in ranges, f"{path.stem}: edge cap for unknown parameter {name!r}"
+            low, high = ranges[name][0], ranges[name][-1]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                assert (low is None or value >= low) and (high is None or value <= high), (path.stem, name)
+
+
+@pytest.mark.parametrize("side", ["low", "high"])
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xdist_group(f"{p.stem}-edges")) for p in NOTEBOOKS],
+                         ids=ids)
+def test_lesson_runs_at_the_edges_of_its_parameters(path, side, tmp_path):
+    values = _edge(path, side)
+    result = notebooks.execute(path, tmp_path / path.name, parameters=values, timeout=600)
+    assert result.ok, f"{side} edge {values}: {result.error}"
+    assert not (_promised(path) - set(result.records)), "records missing at the edge"
+    nb = nbformat.read(result.output, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"cell {i} raised at the {side} edge"
+            text = out.get("data", {}).get("text/markdown", "")
+            words = text.replace("**", " ").split()
+            bad = [w for w in words if w.strip(".,;:()").lower() in ("nan", "nan%", "inf", "inf%", "-inf")]
+            assert not bad, f"cell {i} prints {bad} at the {side} edge {values}: {text[:300]}"
