@@ -52,9 +52,12 @@ def test_list_and_verify():
     table = data.list_datasets()
     assert list(table.columns) == ["name", "file", "rows", "sha256", "description"]
     assert table.set_index("name")["rows"].to_dict() == {"cdnow_master": 69_659, "cdnow_sample": 6_919,
-                                                         "retention_series": 13}
-    assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True}
+                                                         "retention_series": 13, "bfi": 2_800,
+                                                         "customer_sat": 1_811}
+    assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True,
+                             "bfi": True, "customer_sat": True}
     assert data.verify("cdnow_sample") == {"cdnow_sample": True}
+    assert data.verify("bfi") == {"bfi": True} and data.verify("customer_sat") == {"customer_sat": True}
     manifest = json.loads((data.datasets_dir() / "manifest.json").read_text())
     for entry in manifest.values():
         assert entry["format"] in ("cdnow_master", "cdnow_sample", "csv") and len(entry["sha256"]) == 64
@@ -72,7 +75,8 @@ def test_env_var_redirects_and_verify_catches_edits(tmp_path, monkeypatch):
     assert data.datasets_dir() == target
     with open(target / "CDNOW_sample.txt", "ab") as fh:
         fh.write(b" 23569 2357 19980630  1   1.00\r\n")
-    assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True}
+    assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True,
+                                         "bfi": True, "customer_sat": True}
     with pytest.raises(ValueError, match="failed its checksum.*re-copy"):
         data.verify("cdnow_sample")
     with pytest.raises(ValueError, match="CDNOW_sample.txt' failed its checksum"):
@@ -149,3 +153,130 @@ def test_bad_format_argument(tmp_path):
     path.write_text(GOOD_MASTER)
     with pytest.raises(ValueError, match="format 'mastr' is not known; valid choices are 'master', 'sample'"):
         read_cdnow(path, format="mastr")
+
+
+# ---------------------------------------------------------------------------
+# Survey data: bfi (R package psych) and customer_sat (R package bayesm)
+# ---------------------------------------------------------------------------
+
+BFI_ITEMS = [f"{scale}{i}" for scale in "ACENO" for i in range(1, 6)]
+# The scoring keys of psych's bfi.keys (and of the example in ?bfi): "-" marks a reverse-keyed item.
+BFI_KEYS = {
+    "agree": ["-A1", "A2", "A3", "A4", "A5"],
+    "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
+    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
+    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
+    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
+}
+# Computed in R 4.2.2 from psych 2.2.9's bfi: colSums(is.na(bfi)) and colSums(bfi, na.rm = TRUE).
+BFI_MISSING = {"A1": 16, "A2": 27, "A3": 26, "A4": 19, "A5": 16, "C1": 21, "C2": 24, "C3": 20, "C4": 26,
+               "C5": 16, "E1": 23, "E2": 16, "E3": 25, "E4": 9, "E5": 21, "N1": 22, "N2": 21, "N3": 11,
+               "N4": 36, "N5": 29, "O1": 22, "O2": 0, "O3": 28, "O4": 14, "O5": 20, "gender": 0,
+               "education": 223, "age": 0}
+BFI_SUMS = {"A1": 6719, "A2": 13317, "A3": 12771, "A4": 13070, "A5": 12696, "C1": 12512, "C2": 12131,
+            "C3": 11965, "C4": 7083, "C5": 9178, "E1": 8260, "E2": 8747, "E3": 11102, "E4": 12343,
+            "E5": 12273, "N1": 8137, "N2": 9748, "N3": 8971, "N4": 8805, "N5": 8229, "O1": 13379,
+            "O2": 7597, "O3": 12303, "O4": 13630, "O5": 6921, "gender": 4681, "education": 8221,
+            "age": 80590}
+
+
+def test_load_bfi_shape_columns_dtypes():
+    bfi = load("bfi")
+    assert bfi.shape == (2_800, 28)  # "2800 observations on the following 28 variables" (?psych::bfi)
+    assert list(bfi.columns) == BFI_ITEMS + ["gender", "education", "age"]
+    # empty fields (R's NA) read as NaN: whole-number columns with missing values are float64
+    complete = {"O2", "gender", "age"}
+    assert {c: str(t) for c, t in bfi.dtypes.items()} == {
+        c: ("int64" if c in complete else "float64") for c in bfi.columns
+    }
+
+
+def test_bfi_values_missing_and_sums_match_r():
+    bfi = load("bfi")
+    items = bfi[BFI_ITEMS].to_numpy()
+    seen = items[~np.isnan(items)]
+    assert set(np.unique(seen)) == {1, 2, 3, 4, 5, 6}  # the 6-point scale, every point used
+    assert bfi.isna().sum().to_dict() == BFI_MISSING
+    assert bfi.sum().astype(int).to_dict() == BFI_SUMS
+    assert len(bfi.dropna()) == 2_236 and len(bfi[BFI_ITEMS].dropna()) == 2_436
+    assert bfi["gender"].value_counts().sort_index().to_dict() == {1: 919, 2: 1_881}
+    assert bfi["education"].value_counts().sort_index().to_dict() == {1: 224, 2: 292, 3: 1_249, 4: 394, 5: 418}
+    assert bfi["age"].min() == 3 and bfi["age"].max() == 86  # age 3 is a known oddity (see bfi.md)
+    assert math.isclose(bfi["A1"].mean(), 6_719 / 2_784)
+
+
+def test_bfi_reverse_keyed_items_run_against_their_scale():
+    """The documented keys agree with the data: each reverse-keyed item correlates negatively
+    with the sum of its scale's positively keyed items; reversing (7 - x) gives the usual alphas."""
+    bfi = load("bfi")
+    alphas = {}
+    for scale, keys in BFI_KEYS.items():
+        forward = [k for k in keys if not k.startswith("-")]
+        reverse = [k[1:] for k in keys if k.startswith("-")]
+        total = bfi[forward].sum(axis=1, min_count=len(forward))
+        for item in reverse:
+            assert bfi[item].corr(total) < -0.2, (scale, item)
+        scored = bfi[[k.lstrip("-") for k in keys]].copy()
+        scored[reverse] = 7 - scored[reverse]
+        scored = scored.dropna()
+        k = scored.shape[1]
+        alphas[scale] = k / (k - 1) * (1 - scored.var().sum() / scored.sum(axis=1).var())
+    assert {s: round(a, 2) for s, a in alphas.items()} == {
+        "agree": 0.70, "conscientious": 0.73, "extraversion": 0.76, "neuroticism": 0.81, "openness": 0.60}
+
+
+def test_load_customer_sat():
+    sat = load("customer_sat")
+    assert sat.shape == (1_811, 10)  # "1811 observations on the following 10 variables" (?bayesm::customerSat)
+    assert list(sat.columns) == [f"q{i}" for i in range(1, 11)]
+    assert (sat.dtypes == "int64").all() and not sat.isna().any().any()
+    assert sat.min().min() == 1 and sat.max().max() == 10
+    # the package's example apply(as.matrix(customerSat), 2, table), first column, run in R 4.2.2
+    assert sat["q1"].value_counts().sort_index().tolist() == [99, 115, 111, 127, 328, 174, 222, 327, 118, 190]
+    assert sat.sum().tolist() == [10986, 10653, 11363, 10069, 11118, 10967, 13128, 13503, 14288, 14078]
+    assert int(sat.duplicated().sum()) == 127 and int((sat.nunique(axis=1) == 1).sum()) == 102
+
+
+@pytest.mark.parametrize("name, file, datasheet", [("bfi", "bfi.csv", "bfi.md"),
+                                                    ("customer_sat", "customer_sat.csv", "customer_sat.md")])
+def test_survey_files_checksums_and_datasheets(tmp_path, monkeypatch, name, file, datasheet):
+    import hashlib
+
+    table = data.list_datasets().set_index("name")
+    assert table.loc[name, "file"] == file
+    raw = (data.datasets_dir() / file).read_bytes()
+    assert b"\r" not in raw and b'"' not in raw  # LF line endings, no quoting: plain text
+    assert hashlib.sha256(raw).hexdigest() == table.loc[name, "sha256"]
+    sheet = (data.datasets_dir() / datasheet).read_text()
+    assert table.loc[name, "sha256"] in sheet and datasheet in table.loc[name, "description"]
+    for column in load(name).columns:
+        assert f"`{column}`" in sheet, column
+    target = _copy_datasets(tmp_path)
+    monkeypatch.setenv("CXCOURSE_DATASETS", str(target))
+    with open(target / file, "ab") as fh:
+        fh.write(raw.splitlines()[1] + b"\n")
+    with pytest.raises(ValueError) as info:
+        load(name)
+    assert f"{file}' failed its checksum" in str(info.value) and f"datasets/{datasheet}" in str(info.value)
+    assert data.verify(strict=False)[name] is False
+
+
+def test_bfi_datasheet_lists_the_scoring_keys():
+    sheet = (data.datasets_dir() / "bfi.md").read_text()
+    section = sheet.split("## Scoring keys", 1)[1].split("\n## ", 1)[0]
+    for scale, keys in BFI_KEYS.items():
+        for key in keys:
+            item, sign = key.lstrip("-"), "-" if key.startswith("-") else "+"
+            row = next(line for line in section.splitlines() if line.startswith(f"| `{item}` |"))
+            cells = [c.strip() for c in row.strip("|").split("|")]
+            assert cells[1] == scale and cells[2] == sign, row
+
+
+def test_write_manifest_regenerates_the_committed_manifest(tmp_path):
+    from cxlib.data._files import _write_manifest
+
+    target = _copy_datasets(tmp_path)
+    committed = (data.datasets_dir() / "manifest.json").read_text()
+    (target / "manifest.json").unlink()
+    _write_manifest(target)
+    assert (target / "manifest.json").read_text() == committed

@@ -18,7 +18,7 @@ Examples
 >>> data.customer_panel(100, rng=1).truth["loyalty_effect"]
 4.0
 >>> data.list_datasets()["name"].tolist()
-['cdnow_master', 'cdnow_sample', 'retention_series']
+['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat']
 """
 
 from cxlib.data._files import DATASETS_DIR, datasets_dir, list_datasets, load, read_cdnow, verify

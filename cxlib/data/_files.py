@@ -1,7 +1,9 @@
 """Real data sets: the manifest, checksums, the CDNOW reader and :func:`load`.
 
 :func:`load` reads a data set listed in ``manifest.json`` (the CDNOW transactions of
-Fader, Hardie & Lee, 2005; the published retention series of Fader & Hardie, 2007) after
+Fader, Hardie & Lee, 2005; the published retention series of Fader & Hardie, 2007; the
+survey data ``bfi``, Big Five personality items from the R package psych, and
+``customer_sat``, a customer-satisfaction survey from the R package bayesm) after
 checking its sha256 checksum; :func:`read_cdnow` reads any file in the CDNOW layout;
 :func:`verify` and :func:`list_datasets` back the ``cx datasets`` command.
 
@@ -130,6 +132,8 @@ def list_datasets() -> pd.DataFrame:
     0      cdnow_master  69659
     1      cdnow_sample   6919
     2  retention_series     13
+    3               bfi   2800
+    4      customer_sat   1811
     """
     import pandas as pd
 
@@ -173,7 +177,9 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
     --------
     >>> from cxlib.data import verify
     >>> verify()
-    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True}
+    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True}
+    >>> verify("bfi")
+    {'bfi': True}
     """
     manifest = _manifest()
     strict = params.boolean("strict", strict)
@@ -386,16 +392,24 @@ def load(name: str) -> pd.DataFrame:
     ----------
     name : str
         ``"cdnow_master"`` (all 23,570 customers, 69,659 transactions),
-        ``"cdnow_sample"`` (a 1/10 sample: 2,357 customers, 6,919 transactions) or
+        ``"cdnow_sample"`` (a 1/10 sample: 2,357 customers, 6,919 transactions),
         ``"retention_series"`` (survivors of two cohorts of 1,000 customers over 12
-        years, Fader & Hardie 2007).  See :func:`list_datasets` and the datasheets in
-        ``datasets/`` (``cdnow.md``, ``retention_series.md``).
+        years, Fader & Hardie 2007), ``"bfi"`` (25 Big Five personality items on a
+        1-6 scale, with gender, education and age, of 2,800 respondents; from the R
+        package psych; 2,800 rows x 28 columns) or ``"customer_sat"`` (overall
+        satisfaction and 9 attribute ratings on a 1-10 scale from 1,811 customers of a
+        Yellow Pages advertising product; from the R package bayesm; 1,811 rows x 10
+        columns).  See :func:`list_datasets` and the datasheets in ``datasets/``
+        (``cdnow.md``, ``retention_series.md``, ``bfi.md``, ``customer_sat.md``).
 
     Returns
     -------
     pandas.DataFrame
         For the CDNOW files, as returned by :func:`read_cdnow`; for data sets of format
-        ``"csv"`` in the manifest, the file as read by :func:`pandas.read_csv`.
+        ``"csv"`` in the manifest, the file as read by :func:`pandas.read_csv`: empty
+        fields (missing values, R's ``NA``) become ``NaN``, so a column of whole
+        numbers is ``int64`` when it is complete and ``float64`` when it has missing
+        values (in ``bfi`` all items but ``O2``, and ``education``).
 
     Raises
     ------
@@ -416,10 +430,20 @@ def load(name: str) -> pd.DataFrame:
     0     0     1000      1000
     1     1      631       869
     2     2      468       743
+    >>> bfi = load("bfi")
+    >>> bfi.shape, bfi.columns[[0, 24, 25, 26, 27]].tolist()
+    ((2800, 28), ['A1', 'O5', 'gender', 'education', 'age'])
+    >>> bfi[["A1", "O2", "education"]].isna().sum().tolist()
+    [16, 0, 223]
+    >>> load("customer_sat").head(3)
+       q1  q2  q3  q4  q5  q6  q7  q8  q9  q10
+    0   2   8   8   2   2   2   2   6   8    6
+    1   7   8   8   8   7   6   8   9   8   10
+    2   5   3   3   2   3   5   4   4   7    7
     >>> load("cdnow_mastr")
     Traceback (most recent call last):
     ...
-    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series'; did you mean 'cdnow_master'?
+    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat'; did you mean 'cdnow_master'?
     """
     manifest = _manifest()
     name = params.choice("dataset", name, list(manifest))
@@ -486,6 +510,20 @@ def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dic
             "retention_series.md",
             "Customers still active from cohorts of 1,000 'regular' and 'high end' customers, "
             "years 0-12, as published by Fader & Hardie (2007); see retention_series.md",
+        ),
+        "bfi": (
+            "bfi.csv",
+            "bfi.md",
+            "25 Big Five personality items (IPIP, 1-6 scale; 7 reverse-keyed) with gender, "
+            "education and age of 2,800 SAPA respondents (2010), from the R package psych "
+            "2.2.9 (Revelle); see bfi.md",
+        ),
+        "customer_sat": (
+            "customer_sat.csv",
+            "customer_sat.md",
+            "Overall satisfaction and 9 attribute ratings (1-10) of a Yellow Pages advertising "
+            "product by 1,811 customers (Rossi, Gilula & Allenby 2001), from the R package "
+            "bayesm 3.1-5; see customer_sat.md",
         ),
     }
     import pandas as pd
