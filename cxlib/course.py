@@ -19,7 +19,7 @@ from cxlib._io import atomic_write
 from cxlib.notebooks import RunResult, lesson_info
 from cxlib.records import format_value
 
-__all__ = ["build", "lessons", "render_html", "write_index"]
+__all__ = ["build", "lessons", "render_html", "write_index", "figure_alt_texts"]
 
 
 def lessons(notebooks_dir: str | os.PathLike = "notebooks") -> list[Path]:
@@ -91,12 +91,63 @@ def render_html(executed: str | os.PathLike, html_path: str | os.PathLike) -> Pa
     import nbformat
     from nbconvert import HTMLExporter
 
+    from bs4 import BeautifulSoup
+
     nb = nbformat.read(executed, as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    # nbconvert gives every figure the alt text "No description has been provided for this
+    # image"; give each the caption the lesson wrote for it instead.
+    soup = BeautifulSoup(body, features="html.parser")
+    for img, alt in zip(soup.select(".jp-RenderedImage img"), figure_alt_texts(nb)):
+        img["alt"] = alt
+    body = str(soup)
     html_path = Path(html_path)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(html_path, body)
     return html_path
+
+
+def figure_alt_texts(nb) -> list[str]:
+    """A text alternative for every image output of a notebook, in order.
+
+    A lesson captions a figure in the markdown cell right after the code that draws it,
+    starting ``**Figure N.**``: that caption, without its markup, is the alternative text.
+    An image without such a caption gets "Figure drawn by code cell N".
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    list of str
+        One text per ``image/png`` or ``image/svg+xml`` output, in document order.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+    >>> fig = new_output("display_data", data={"image/png": "iVBORw0KGgo="})
+    >>> nb = new_notebook(cells=[new_code_cell("plot()", outputs=[fig]),
+    ...                          new_markdown_cell("**Figure 1.** Revenue *rises* with loyalty.")])
+    >>> figure_alt_texts(nb)
+    ['Figure 1. Revenue rises with loyalty.']
+    """
+    import re
+
+    texts = []
+    cells = list(nb.cells)
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        images = [o for o in cell.get("outputs", []) if {"image/png", "image/svg+xml"} & set(o.get("data", {}))]
+        if not images:
+            continue
+        following = cells[i + 1].source if i + 1 < len(cells) and cells[i + 1].cell_type == "markdown" else ""
+        caption = following.split("\n\n")[0] if following.lstrip().startswith("**Figure") else ""
+        plain = re.sub(r"[*_`]", "", " ".join(caption.split()))
+        texts += [plain or f"Figure drawn by code cell {i + 1}"] * len(images)
+    return texts
 
 
 _STYLE = """

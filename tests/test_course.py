@@ -39,3 +39,23 @@ def test_course_needs_lessons(tmp_path):
         course.build(tmp_path, tmp_path / "build")
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         course.build(tmp_path / "missing", tmp_path / "build")
+
+
+def test_figures_get_their_captions_as_alt_text(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    fig = new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
+    nb = new_notebook(cells=[
+        new_code_cell("plot()", outputs=[fig]),
+        new_markdown_cell("**Figure 1.** Revenue *rises* with loyalty.\n\nMore text."),
+        new_code_cell("plot_again()", outputs=[fig]),
+        new_code_cell("print(1)"),
+    ])
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, path)
+    page = course.render_html(path, tmp_path / "01_x.html").read_text()
+    assert 'alt="Figure 1. Revenue rises with loyalty."' in page
+    assert 'alt="Figure drawn by code cell 3"' in page
+    assert "No description has been provided" not in page
