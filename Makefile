@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(BIN)/python benchmarks/feedback.py
 	$(BIN)/python benchmarks/clv.py
+	$(BIN)/python benchmarks/survey.py
 	$(BIN)/python benchmarks/batch.py
 
 clean:

@@ -4,9 +4,10 @@ Two kinds of data, in the order the course uses them (known truth first), as
 scikit-learn separates its ``make_*`` generators from its ``load_*`` loaders:
 
 * **Generators** simulate data from equations written down in a datasheet, so every
-  estimate can be checked against the true value: :func:`customer_panel` (lesson 02;
+  estimate can be checked against the true value: :func:`survey_panel` (lesson 01;
+  ``SurveyPanel.truth``, :data:`SURVEY_DATASHEET`), :func:`customer_panel` (lesson 02;
   ``Panel.truth``, :data:`DATASHEET`).  One private module per generator
-  (``_panel.py``, ...), each holding its datasheet.
+  (``_survey.py``, ``_panel.py``, ...), each holding its datasheet.
 * **Real data sets** listed in ``datasets/manifest.json`` with a sha256 checksum and a
   datasheet each: :func:`load`, :func:`list_datasets`, :func:`verify`,
   :func:`read_cdnow` (``_files.py``).  The files ship inside the wheel, so
@@ -36,6 +37,17 @@ from cxlib.data._panel import (
     Panel,
     customer_panel,
 )
+from cxlib.data._survey import (
+    BEHAVIOURS,
+    DEFAULT_FACTOR_CORRELATION,
+    DEFAULT_OUTCOME_EFFECTS,
+    FACTORS,
+    MINDSETS,
+    SURVEY_DATASHEET,
+    SurveyPanel,
+    default_thresholds,
+    survey_panel,
+)
 
 __all__ = [
     # generators (known truth)
@@ -51,6 +63,15 @@ __all__ = [
     "LOG_TENURE_SD",
     "CONFOUNDER_MEAN",
     "CONFOUNDER_SD",
+    "survey_panel",
+    "SurveyPanel",
+    "SURVEY_DATASHEET",
+    "BEHAVIOURS",
+    "MINDSETS",
+    "FACTORS",
+    "DEFAULT_FACTOR_CORRELATION",
+    "DEFAULT_OUTCOME_EFFECTS",
+    "default_thresholds",
     # real data sets
     "load",
     "list_datasets",
