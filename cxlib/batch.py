@@ -24,6 +24,7 @@ others.  ``run_id`` depends only on the notebook's name and the run's parameters
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import itertools
@@ -236,15 +237,65 @@ def _exit_with_parent(parent: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)  # unwind as on SIGTERM: the kernel shuts down too
 
 
+_stopping = False  # set in a pool worker once the parent has told it to stop (SIGTERM)
+
+
 def _on_term(*_: Any) -> None:
-    # Unwind papermill (its kernel shuts down with it); a second SIGTERM changes nothing.
+    # The parent is stopping the pool.  Unwind the running call, so that papermill shuts
+    # its kernel down (or the sandbox is killed) and temporary files go; _call then ends
+    # the worker.  A second SIGTERM changes nothing.
+    global _stopping
+    _stopping = True
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # The unwinding is noisy and nothing of it is news: raised in the middle of nbclient's
+    # event loop, the exit abandons its asyncio tasks (the cell's execution, the poll of
+    # the kernel); the kernel shutdown runs that loop again, they fail against the dying
+    # kernel and asyncio prints "Task exception was never retrieved" with tracebacks.
+    # This process's stdout and stderr are the user's terminal, where the parent alone
+    # reports the interrupt: a stopping worker says nothing more.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     raise SystemExit(143)
 
 
+def _call(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...]) -> dict[str, Any]:
+    """Run ``fn(*args)`` in a pool worker; a worker told to stop ends when it has unwound."""
+    if _stopping:
+        os._exit(143)
+    try:
+        return fn(*args)
+    finally:
+        if _stopping:
+            # The pool's worker loop would catch the SystemExit raised by _on_term and start
+            # the next queued call (with SIGTERM ignored by then); end here instead, now that
+            # the call's kernel or sandbox is gone.
+            os._exit(143)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold off Ctrl-C in this thread; a Ctrl-C pressed meanwhile arrives at the end."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_init() -> None:
-    # Ctrl-C is the parent's to handle: it stops the batch and the workers cleanly.
+    # Ctrl-C is the parent's to handle: it stops the batch and the workers cleanly.  (It
+    # reaches the workers too, which share the terminal's process group; kernels and
+    # sandboxes are started in sessions of their own, so it never reaches them.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        # The worker was started with Ctrl-C blocked (see map_calls); now that it is ignored,
+        # unblock it: kernels started from here inherit the mask and could not be interrupted.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, _on_term)
     # If the parent is killed outright (SIGKILL) nobody tells the workers: watch for it.
     parent = os.getppid()
@@ -319,8 +370,10 @@ def map_calls(
     Yields ``(index, outcome)`` as each call finishes; a call whose worker died or
     that raised yields a ``died`` outcome (``status``, ``reason``) instead of being
     lost.  Workers are spawned (never forked), ignore Ctrl-C (the parent stops them),
-    and exit if the parent dies.  Closing the iterator early cancels what has not
-    started.  ``fn`` must be importable by name (a module-level function).
+    and exit if the parent dies.  Closing the iterator early (or Ctrl-C) cancels what
+    has not started and stops the workers: each unwinds its call (so its kernel or
+    sandbox shuts down) and exits at once, printing nothing.  ``fn`` must be
+    importable by name (a module-level function).
     """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -338,8 +391,12 @@ def map_calls(
     futures = {}
     finished = False
     try:
-        for i, (fn, args) in enumerate(calls):
-            futures[pool.submit(fn, *args)] = i
+        # submit() starts the workers.  Until _worker_init runs in one, a Ctrl-C would make
+        # it print a KeyboardInterrupt traceback: start them with Ctrl-C blocked (the mask
+        # is inherited); the parent gets any Ctrl-C pressed meanwhile right after.
+        with _sigint_blocked():
+            for i, (fn, args) in enumerate(calls):
+                futures[pool.submit(_call, fn, args)] = i
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -362,13 +419,15 @@ def map_calls(
 def _stop_pool(pool) -> None:
     procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in procs:
-        if proc.is_alive():
-            proc.terminate()  # SIGTERM: the worker unwinds and shuts its kernel down
-    for proc in procs:
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.kill()
+    # A second Ctrl-C must not cut this short and leave workers running: it arrives after.
+    with _sigint_blocked():
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()  # SIGTERM: the worker unwinds, shuts its kernel down and exits
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
 
 
 def _execute_dask(tasks, sources, timeout, scheduler) -> Iterator[tuple[Task, dict[str, Any]]]:

@@ -353,9 +353,17 @@ def run_papermill(
         ok); ``exception`` the exception caught (None when ok).
     """
     import papermill
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
+
+    started: list[AsyncKernelManager] = []
+
+    class KernelManager(AsyncKernelManager):  # nbclient's default, remembered (see below)
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            started.append(self)
 
     # Resolve the kernelspec inside this environment, never a user-wide "python3".
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
@@ -387,6 +395,7 @@ def run_papermill(
             # The kernel process's own log (not the notebook's output) would otherwise
             # print shutdown chatter such as "KeyboardInterrupt caught in kernel".
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            kernel_manager_class=KernelManager,
             **extra,
         )
     except PapermillExecutionError as exc:
@@ -397,6 +406,13 @@ def run_papermill(
         result = ("died", f"the kernel died: {_first_line(str(exc))}", exc)
     except Exception as exc:  # noqa: BLE001 - e.g. no kernel could start
         result = ("error", f"{type(exc).__name__}: {_first_line(str(exc))}", exc)
+    except BaseException:
+        # Stopped from outside (Ctrl-C; SIGTERM in a batch worker).  nbclient shuts the
+        # kernel down once it has started; one still starting is left running, in a
+        # session of its own, and would outlive this process: kill it and its group.
+        for km in started:
+            _kill_kernel(km)
+        raise
     else:
         result = ("ok", None, None)
     # Only reached when the run ended on its own: when interrupted (Ctrl-C, SIGTERM) the
@@ -404,6 +420,16 @@ def run_papermill(
     # loudly if it vanished.  It holds a few empty socket files in /tmp.
     shutil.rmtree(sockets, ignore_errors=True)
     return result
+
+
+def _kill_kernel(km: Any) -> None:
+    proc = getattr(getattr(km, "provisioner", None), "process", None)
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, 9)  # the kernel leads its own process group (jupyter_client)
+    except (AttributeError, OSError):  # no process groups (Windows), or already gone
+        proc.kill()
 
 
 def _first_line(text: str) -> str:

@@ -334,7 +334,9 @@ def run_notebook(
 ) -> dict[str, Any]:
     """Execute the notebook ``text`` under ``limits``, inside a sandbox unless told not to.
 
-    Every cell runs, also after one fails (so one broken answer hides nothing).
+    Every cell runs, also after one fails (so one broken answer hides nothing).  A run
+    that reaches the process limit is an ``error`` whatever follows (such as the time
+    limit), and what its kernel forked is killed, so that the cells after it still run.
 
     Parameters
     ----------
@@ -367,6 +369,7 @@ def run_notebook(
         runner = [str(Path(sys.prefix) / "bin" / "python"), "-m", "cxlib.sandbox",
                   "--budget", str(limits.timeout), "--max-bytes", str(limits.output_bytes)]
         if sandbox:
+            runner += ["--nproc", str(limits.nproc)]  # without the sandbox there is no process limit
             cmd = _command(runner + [INSIDE], limits, tmp=tmp, hide=[Path(h) for h in hide])
             cwd = None
         else:
@@ -443,11 +446,31 @@ def _outcome(result: dict[str, Any], stderr: str, killed: bool, code: int | None
 # ---------------------------------------------------------------------------
 
 
-def _classify(nb: dict[str, Any], status: str, reason: str | None, timed_out: bool) -> tuple[str, str | None]:
+def _nproc_reason(nproc: int) -> str:
+    return (f"the run reached its process limit of {nproc} processes and threads (starting another fails "
+            "with 'Resource temporarily unavailable')")
+
+
+def _refused_a_process(error: dict[str, Any]) -> bool:
+    """Whether a cell's error is a process or thread the process limit refused."""
+    ename, evalue = str(error.get("ename")), str(error.get("evalue"))
+    traceback = "\n".join(map(str, error.get("traceback") or []))
+    return (ename == "RuntimeError" and "can't start new thread" in evalue
+            or ename == "BlockingIOError" and ("fork" in traceback or "spawn" in traceback))
+
+
+def _classify(nb: dict[str, Any], status: str, reason: str | None, timed_out: bool,
+              nproc: int | None = None, nproc_reached: bool = False) -> tuple[str, str | None]:
     """The run's status and one-line reason, from how papermill ended and the error outputs.
 
     Every cell runs, so several things can go wrong in one run: the status is the first
-    of memory, timeout, error that applies, and the reason names them all.
+    of process limit (an error), memory, timeout, error that applies, and the reason
+    names them all.  The process limit ``nproc`` comes first: it was reached when the
+    runner saw the tasks at it (``nproc_reached``) or a cell's error is a refused fork or
+    thread.  What follows a fork bomb is its doing: until the runner kills them, its
+    copies of the kernel hog the CPU, so the run may reach its time limit too (sooner on
+    a busy machine), and the forking cell may be interrupted before it reports the
+    refused fork at all.
     """
     errors = [
         out for cell in nb.get("cells", []) if cell.get("cell_type") == "code"
@@ -456,6 +479,8 @@ def _classify(nb: dict[str, Any], status: str, reason: str | None, timed_out: bo
     memory = [e for e in errors if str(e.get("ename", "")).endswith("MemoryError")]
     others = [e for e in errors if e not in memory and str(e.get("ename")) != "KeyboardInterrupt"]
     found: list[tuple[str, str]] = []
+    if nproc is not None and (nproc_reached or any(map(_refused_a_process, others))):
+        found.append(("error", _nproc_reason(nproc)))
     if memory:
         found.append(("memory", "a cell ran out of memory (MemoryError)"))
     if timed_out or status == "timeout":
@@ -481,6 +506,46 @@ def _drop_outputs(nb: dict[str, Any]) -> None:
             cell["outputs"] = [o for o in cell.get("outputs", []) if MIMETYPE in o.get("data", {})]
 
 
+def _kill_kernel_forks() -> None:
+    """Kill the processes in the kernels' process groups, but not the kernels.
+
+    The kernels are this runner's children, each leading a process group of its own; what
+    a cell forks (a fork bomb's copies of the kernel) stays in it.
+    """
+    groups: dict[int, tuple[int, int]] = {}  # pid: (parent, process group)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            groups[int(entry.name)] = (int(fields[1]), int(fields[2]))
+    kernels = {pid for pid, (parent, _) in groups.items() if parent == os.getpid()}
+    for pid, (_, group) in groups.items():
+        if group in kernels and pid not in kernels:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+
+
+def _watch_tasks(nproc: int, stop: threading.Event, reached: threading.Event) -> None:
+    """Watch the sandbox's tasks (processes and threads); at the process limit ``nproc``,
+    set ``reached`` and kill what the kernel forked.
+
+    RLIMIT_NPROC keeps no count of what it refused, so look: a fork bomb holds the count at
+    the limit, which a coarse look cannot miss.  Its copies of the kernel would then hog
+    the CPU for seconds (each reports its own refused fork) and hold the limit to the end;
+    killed, they leave the cells after it their time to run, and be graded, also on a busy
+    machine.
+    """
+    uid = os.getuid()
+    while not stop.wait(0.2):
+        if _tasks_of(uid) >= nproc:  # this PID namespace's /proc: only the sandbox's tasks
+            reached.set()
+            _kill_kernel_forks()
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
@@ -490,6 +555,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("notebook")
     ap.add_argument("--budget", type=float, required=True)
     ap.add_argument("--max-bytes", type=int, required=True)
+    ap.add_argument("--nproc", type=int, default=None, help="the process limit, when there is one")
     args = ap.parse_args(argv)
     fd = int(os.environ.get("CX_RESULT_FD", RESULT_FD))
     channel = os.fdopen(fd, "w", encoding="utf-8")
@@ -497,18 +563,24 @@ def _main(argv: Sequence[str] | None = None) -> int:
     for sub in (".matplotlib", ".ipython", ".jupyter-runtime"):
         Path(os.environ.get("HOME", "/tmp/home"), sub).mkdir(parents=True, exist_ok=True)
     out = Path(tempfile.mkdtemp(prefix="run-")) / "executed.ipynb"
+    stop, reached = threading.Event(), threading.Event()
+    if args.nproc is not None:
+        threading.Thread(target=_watch_tasks, args=(args.nproc, stop, reached), daemon=True).start()
     start = time.monotonic()
     status, reason, _ = run_papermill(args.notebook, out, {}, timeout=args.budget, keep_going=True)
     timed_out = time.monotonic() - start >= args.budget
+    stop.set()
     try:
         nb = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         nb = None
-    if nb is None:
+    if nb is None and reached.is_set():
+        payload = {"status": "error", "reason": _nproc_reason(args.nproc), "notebook": None}
+    elif nb is None:
         payload = {"status": "timeout" if timed_out else "error", "reason": reason or "no executed notebook",
                    "notebook": None}
     else:
-        status, reason = _classify(nb, status, reason, timed_out)
+        status, reason = _classify(nb, status, reason, timed_out, args.nproc, reached.is_set())
         text = json.dumps(nb)
         if len(text) > args.max_bytes:
             _drop_outputs(nb)

@@ -245,13 +245,17 @@ def test_load_results_missing_folder(tmp_path):
 # ---------------------------------------------------------------------------
 
 
-def _interrupt_batch(nb: Path, out: Path) -> tuple[list[str], int, str, set[int]]:
-    """Start `cx batch` in a subprocess, Ctrl-C it once a first run has finished."""
+def _interrupt_batch(nb: Path, out: Path, *, group: bool = False) -> tuple[list[str], int, str, set[int]]:
+    """Start `cx batch` in a subprocess, Ctrl-C it once a first run has finished.
+
+    With ``group`` the SIGINT goes to its whole process group, as a terminal's Ctrl-C
+    does (the workers get it too); else to the `cx` process alone (``kill -INT``).
+    """
     args = ["batch", str(nb), "-p", "x", "1,2,3,4,5,6", "-p", "sleep", "1.5", "--jobs", "2",
             "--out", str(out), "--quiet"]
     env = {**os.environ, "JUPYTER_PREFER_ENV_PATH": "1"}
     proc = subprocess.Popen(CX + args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, start_new_session=group)
     seen: set[int] = set()
     try:
         deadline = time.monotonic() + 60
@@ -266,7 +270,10 @@ def _interrupt_batch(nb: Path, out: Path) -> tuple[list[str], int, str, set[int]
             time.sleep(0.05)
         assert proc.poll() is None, "the batch finished before it could be interrupted"
         seen |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
-        proc.send_signal(signal.SIGINT)
+        if group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -344,10 +351,42 @@ def test_resume_reruns_failed_runs(nb, tmp_path):
     assert ok_nb.stat().st_mtime_ns == mtime
 
 
-def test_interrupt_prints_no_traceback(nb, tmp_path):
-    _, code, stderr, _ = _interrupt_batch(nb, tmp_path / "out")
+INTERRUPTED = "cx batch: interrupted; finished work is kept (rerun with --resume)"
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["kill-INT", "terminal-ctrl-c"])
+def test_interrupt_prints_no_traceback(nb, tmp_path, group):
+    _, code, stderr, seen = _interrupt_batch(nb, tmp_path / "out", group=group)
     assert code == 130
     assert "Traceback" not in stderr and "Task exception was never retrieved" not in stderr, stderr
+    # one line, from the parent: nothing from the workers or their kernels as they stop
+    assert stderr.splitlines() == [INTERRUPTED], stderr
+    # the workers end as soon as they have shut their kernels down: none starts a queued run
+    time.sleep(0.5)
+    assert not {pid for pid in seen if psutil.pid_exists(pid)
+                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE}
+
+
+def test_ctrl_c_while_the_workers_start_prints_one_line(nb, tmp_path):
+    """A Ctrl-C in the terminal reaches the workers too, also before they ignore it."""
+    for delay in (0.02, 0.1, 0.3):
+        args = ["batch", str(nb), "-p", "x", "1,2,3", "--jobs", "2", "--out", str(tmp_path / f"out-{delay}"),
+                "--quiet"]
+        proc = subprocess.Popen(CX + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not psutil.Process(proc.pid).children() and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(delay)  # the workers are importing: they do not ignore SIGINT yet
+            os.killpg(proc.pid, signal.SIGINT)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 130, stderr
+        assert stderr.splitlines() == [INTERRUPTED], stderr
 
 
 # ---------------------------------------------------------------------------

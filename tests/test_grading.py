@@ -10,10 +10,12 @@ import csv
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -210,10 +212,46 @@ def test_reasons_say_what_happened(graded):
     assert "time limit" in rows["loop"]["reason"]
     assert "MemoryError" in rows["memory"]["reason"]
     assert "BlockingIOError" in rows["forkbomb"]["reason"] or "Resource temporarily unavailable" in rows["forkbomb"]["reason"]
+    assert "process limit of 128 processes and threads" in rows["forkbomb"]["reason"]
     assert "output exceeded" in rows["noisy"]["reason"]
     assert "not a valid notebook" in rows["notjson"]["reason"]
     assert rows["missing"]["reason"] == "no submission found"
     assert rows["right"]["reason"] == ""
+
+
+def test_a_fork_bomb_is_an_error_also_when_the_time_limit_follows():
+    """The process limit decides the status, whatever happens after it (here the time limit)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import os\nwhile True:\n    os.fork()"),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(3600)")]
+    out = sandbox.run_notebook(nbformat.writes(nb), sandbox.Limits(timeout=20, memory_mb=1024))
+    assert out["status"] == "error", out["reason"]
+    assert out["reason"].startswith("the run reached its process limit of 128 processes and threads"), out["reason"]
+    assert "time limit" in out["reason"]
+
+
+def test_classify_puts_the_process_limit_first():
+    error = {"output_type": "error", "ename": "BlockingIOError", "evalue": "[Errno 11] Resource temporarily unavailable",
+             "traceback": ["----> 3     os.fork()", "BlockingIOError: [Errno 11] Resource temporarily unavailable"]}
+    interrupted = {"output_type": "error", "ename": "KeyboardInterrupt", "evalue": "", "traceback": []}
+    nb = lambda *outputs: {"cells": [{"cell_type": "code", "outputs": list(outputs)}]}  # noqa: E731
+    limit = sandbox._nproc_reason(128)
+    # seen at the limit: the cell that forked may not even have reported it (interrupted by the time limit)
+    assert sandbox._classify(nb(interrupted), "error", None, True, 128, True) == (
+        "error", f"{limit}; the run reached its time limit; the cell running then was interrupted")
+    # a refused fork in a cell's error is enough
+    status, reason = sandbox._classify(nb(error), "error", None, True, 128, False)
+    assert status == "error" and reason.startswith(limit + "; the run reached its time limit")
+    assert reason.endswith("BlockingIOError: [Errno 11] Resource temporarily unavailable")
+    thread = {**error, "ename": "RuntimeError", "evalue": "can't start new thread", "traceback": []}
+    assert sandbox._classify(nb(thread), "error", None, False, 128, False)[1].startswith(limit)
+    # an EAGAIN that is no process (non-blocking I/O), or no process limit (no sandbox): as before
+    nonblocking = {**error, "traceback": ["----> 1 sock.recv(10)"]}
+    assert sandbox._classify(nb(nonblocking), "error", None, False, 128, False) == (
+        "error", "BlockingIOError: [Errno 11] Resource temporarily unavailable")
+    assert sandbox._classify(nb(error), "error", None, True, None, False)[0] == "timeout"
+    assert sandbox._classify(nb(), "ok", None, False, 128, False) == ("ok", None)
 
 
 def test_no_network_from_inside(graded):
@@ -293,16 +331,29 @@ def test_feedback_gives_results_and_hints_but_never_the_reference(graded):
 
 
 def test_no_sandbox_process_survives(graded):
+    import psutil
+
     lo, hi = sandbox.UID_RANGE
     left = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if lo <= entry.stat().st_uid < hi:
-                    left.append(entry.name)
+                    left.append(int(entry.name))
             except OSError:
                 pass
-    assert left == []
+    # Sandboxes that another pytest-xdist worker runs at this moment (for its own grading
+    # tests) are not survivors of this one: a survivor has lost its grader.
+    others = {p.pid for p in psutil.Process(os.getppid()).children()} - {os.getpid()}
+    running_elsewhere = set()
+    for pid in left:
+        try:
+            if any(parent.pid in others for parent in psutil.Process(pid).parents()):
+                running_elsewhere.add(pid)
+        except psutil.NoSuchProcess:
+            running_elsewhere.add(pid)  # gone meanwhile: it did not survive
+    survivors = [pid for pid in left if pid not in running_elsewhere]
+    assert survivors == [], [psutil.Process(pid).cmdline() for pid in survivors if psutil.pid_exists(pid)]
 
 
 def test_references_are_cached_per_seed(graded):
@@ -360,6 +411,81 @@ def test_cli_assign_then_grade_three_students(tmp_path, exercise_source):
     bad = run("grade", exercise_source, subs, "--roster", roster, "--out", tmp_path / "g2", "--secret-file",
               tmp_path / "nope")
     assert bad.returncode == 2 and "secret file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+GRADE_INTERRUPTED = ("cx grade: interrupted; finished work is kept (grades.csv holds the students graded so far; "
+                     "reference runs are cached)")
+
+
+@pytest.mark.parametrize("stage", ["references", "submissions"])
+def test_interrupt_prints_no_traceback(tmp_path, exercise_source, stage):
+    """Ctrl-C in the terminal (SIGINT to `cx grade`'s process group, its workers too) while the
+    reference runs or the sandboxed submissions are under way: one line, nothing left running."""
+    import psutil
+
+    students = ["ada", "bob", "cy", "dee", "eve", "fay"]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\n" + "".join(f"{s}\n" for s in students))
+    secret = tmp_path / "secret"
+    exercises.assign(exercise_source, roster, tmp_path / "handout", secret_file=secret)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for s in students:
+        text = answer_student_copy((tmp_path / "handout" / f"09_tiny-{s}.ipynb").read_text())
+        (subs / f"09_tiny-{s}.ipynb").write_text(_with_cells(text, ["import time\ntime.sleep(2)"]))
+    out = tmp_path / "graded"
+
+    def graded_rows() -> list[dict[str, str]]:
+        if not (out / "grades.csv").exists():
+            return []
+        with (out / "grades.csv").open() as fh:
+            return list(csv.DictReader(fh))
+
+    def under_way() -> bool:
+        if stage == "references":
+            return any((out / "references").glob("*.json"))
+        return len(graded_rows()) >= 1
+
+    proc = subprocess.Popen([CX, "grade", str(exercise_source), str(subs), "--roster", str(roster), "--out", str(out),
+                             "--secret-file", str(secret), "--jobs", "2", "--timeout", "60", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not under_way():
+            try:
+                seen |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the grading finished before it could be interrupted"
+        seen |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines() == [GRADE_INTERRUPTED], stderr
+
+    # no worker, kernel or sandbox left behind
+    deadline = time.monotonic() + 15
+    alive = seen
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in seen if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE}
+        time.sleep(0.2)
+    assert not alive, [psutil.Process(p).cmdline() for p in alive if psutil.pid_exists(p)]
+
+    # what finished is kept, whole: cached references, the students graded so far
+    refs = list((out / "references").glob("*.json"))
+    rows = graded_rows()
+    if stage == "references":
+        assert 1 <= len(refs) < len(students) and rows == []
+    else:
+        assert len(refs) == len(students) and 1 <= len(rows) < len(students)
+        assert all(r["status"] == "ok" and float(r["total"]) == 4 for r in rows), rows
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 
 def test_cli_grade_refuses_without_bubblewrap_and_says_how_to_install(tmp_path, exercise_source):
