@@ -121,3 +121,27 @@ def test_skipped_grading_tests_say_why_and_how_to_install(tmp_path):
     assert "skipped" in proc.stdout
     assert "bubblewrap (the cx grade sandbox) is not installed" in proc.stdout
     assert "apt-get install bubblewrap" in proc.stdout
+
+
+def test_pytest_xdist_keeps_a_group_on_one_worker(tmp_path):
+    """make test relies on --dist loadgroup to run each lesson once: pytest 9.2 broke it
+    silently (pytest-xdist issue 1386), so check that it works with the pinned versions."""
+    import subprocess
+    import sys
+
+    (tmp_path / "test_group.py").write_text(
+        "import os, pytest\n"
+        "@pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('k', range(6))\n"
+        "def test_k(k):\n"
+        "    out = os.path.join(os.environ['CX_GROUP_OUT'], f'w{k}')\n"
+        "    open(out, 'w').write(os.environ['PYTEST_XDIST_WORKER'])\n")
+    import os
+
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+                           "--dist", "loadgroup", "--rootdir", str(tmp_path), str(tmp_path / "test_group.py")],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "CX_GROUP_OUT": str(tmp_path)})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    workers = {(tmp_path / f"w{k}").read_text() for k in range(6)}
+    assert len(workers) == 1, f"the grouped tests ran on {sorted(workers)}: --dist loadgroup is broken"
