@@ -25,7 +25,10 @@ import pytest
 from conftest import SOLUTIONS, answer_student_copy, make_exercise_source
 from cxlib import exercises, grading, sandbox
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+# One worker runs the whole module: its grading fixture (17 sandboxed submissions, ~2 min) is
+# built once, and no other worker's sandboxes are running when test_no_sandbox_process_survives looks.
+pytestmark = [pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed"),
+              pytest.mark.xdist_group("grading")]
 CX = str(Path(sys.executable).with_name("cx"))
 
 
