@@ -64,7 +64,22 @@ STATUSES = ("ok", "error", "timeout", "died")
 
 @dataclass(frozen=True)
 class Task:
-    """One notebook execution: an id, the notebook and its (checked) parameters."""
+    """One notebook execution: an id, the notebook and its (checked) parameters.
+
+    :func:`plan` makes them (checking the parameters); :func:`execute_tasks` runs them.
+
+    Examples
+    --------
+    >>> params = {"n_customers": 100, "seed": 0}
+    >>> task = Task(run_id("notebooks/01_loyalty.ipynb", params), "notebooks/01_loyalty.ipynb", params)
+    >>> task
+    Task(run_id='01_loyalty-f789ee09a0', notebook='notebooks/01_loyalty.ipynb',
+         params={'n_customers': 100, 'seed': 0})
+    >>> task.params = {"seed": 1}
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'params'
+    """
 
     run_id: str
     notebook: str
@@ -80,6 +95,25 @@ def read_grid(path: str | os.PathLike) -> dict[str, list[Any]]:
     """Read a grid: a YAML or JSON mapping of parameter name to a list of values.
 
     A single value (not a list) counts as a list of one.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "grid.yaml").write_text("n_customers: [100, 200]\\ndataset: cdnow_sample\\n")
+    >>> grid = read_grid(folder / "grid.yaml")
+    >>> grid
+    {'n_customers': [100, 200], 'dataset': ['cdnow_sample']}
+    >>> expand_grid(grid, seeds=2)[:3]
+    [{'n_customers': 100, 'dataset': 'cdnow_sample', 'seed': 0},
+     {'n_customers': 100, 'dataset': 'cdnow_sample', 'seed': 1},
+     {'n_customers': 200, 'dataset': 'cdnow_sample', 'seed': 0}]
+    >>> _ = (folder / "list.yaml").write_text("- 100\\n- 200\\n")
+    >>> read_grid(folder / "list.yaml")
+    Traceback (most recent call last):
+    ...
+    ValueError: grid file '...list.yaml' must hold a mapping of parameter name to a list of values,
+    e.g. 'action_capacity: [25, 50]'; got list
     """
     import yaml
 
@@ -149,6 +183,19 @@ def read_rows(path: str | os.PathLike) -> list[dict[str, Any]]:
     """Read a CSV with one run per row; each cell is read as a Python literal.
 
     Empty cells are left out (the notebook's default applies).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> rows = pathlib.Path(tempfile.mkdtemp()) / "runs.csv"
+    >>> _ = rows.write_text("n_customers,seed,dataset\\n100,0,cdnow_sample\\n5000,,cdnow_master\\n")
+    >>> read_rows(rows)
+    [{'n_customers': 100, 'seed': 0, 'dataset': 'cdnow_sample'}, {'n_customers': 5000, 'dataset': 'cdnow_master'}]
+    >>> _ = rows.write_text("n_customers,seed\\n")
+    >>> read_rows(rows)
+    Traceback (most recent call last):
+    ...
+    ValueError: rows file '...runs.csv' has a header but no runs
     """
     from cxlib.notebooks import parse_value
 
@@ -172,8 +219,16 @@ def read_rows(path: str | os.PathLike) -> list[dict[str, Any]]:
 def parse_sweep(text: str) -> list[Any]:
     """The values of ``-p NAME V1,V2,...``: a Python list literal, or comma-separated.
 
+    Each value is read as by :func:`cxlib.notebooks.parse_value`: numbers and lists
+    become Python objects, plain words stay strings.
+
+    Examples
+    --------
     >>> parse_sweep("25,50,100"), parse_sweep("cdnow_sample,cdnow_master"), parse_sweep("[1, 2], [3]")
     ([25, 50, 100], ['cdnow_sample', 'cdnow_master'], [[1, 2], [3]])
+    >>> expand_grid({"action_capacity": parse_sweep("25,50"), "rate": parse_sweep("0.1, 0.2")})
+    [{'action_capacity': 25, 'rate': 0.1}, {'action_capacity': 25, 'rate': 0.2},
+     {'action_capacity': 50, 'rate': 0.1}, {'action_capacity': 50, 'rate': 0.2}]
     """
     from cxlib.notebooks import parse_value
 
@@ -186,6 +241,11 @@ def parse_sweep(text: str) -> list[Any]:
 def run_id(notebook: str | os.PathLike, parameters: Mapping[str, Any]) -> str:
     """A stable id for a run: the notebook's name and a hash of its parameters.
 
+    The same parameters give the same id in any order and from any folder, which is
+    what lets ``resume=True`` recognise finished runs.
+
+    Examples
+    --------
     >>> run_id("notebooks/03_feedback_loops.ipynb", {"seed": 1, "n_runs": 4})
     '03_feedback_loops-cd59e3b2e8'
     >>> run_id("x/03_feedback_loops.ipynb", {"n_runs": 4, "seed": 1}) == run_id("03_feedback_loops.ipynb", {"seed": 1, "n_runs": 4})
@@ -203,6 +263,34 @@ def plan(notebook: str | os.PathLike, runs: Iterable[Mapping[str, Any]], *, wher
     ValueError, TypeError
         For the first bad run, naming it (``where`` and its number), the parameter
         and what is valid.  Duplicate runs are refused too.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> for task in plan(path, expand_grid({"n_customers": [100, 200]}, seeds=2)):
+    ...     print(task.run_id, task.params)
+    01_loyalty-f789ee09a0 {'n_customers': 100, 'seed': 0}
+    01_loyalty-e656e040c8 {'n_customers': 100, 'seed': 1}
+    01_loyalty-8f6c1ded41 {'n_customers': 200, 'seed': 0}
+    01_loyalty-a3f9ffcf21 {'n_customers': 200, 'seed': 1}
+    >>> plan(path, [{"n_customers": 100}, {"n_customers": 5}])
+    Traceback (most recent call last):
+    ...
+    ValueError: run 2 {'n_customers': 5}: n_customers must be an integer >= 10; got 5
+    >>> plan(path, [{"n_customers": 100}, {"n_customers": 100.0}])
+    Traceback (most recent call last):
+    ...
+    ValueError: run 2 repeats run 1 (same parameters {'n_customers': 100}); drop one
     """
     from cxlib.notebooks import check_parameters, parameters
 
@@ -340,6 +428,31 @@ def execute_tasks(
     yields an outcome (see :func:`execute_one`), also when its worker died.  Closing
     the iterator early (or Ctrl-C) cancels what has not started and stops the
     workers, whose kernels shut down with them.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> tasks = plan(path, [{"n_customers": 100}, {"n_customers": 200}])
+    >>> for task, outcome in execute_tasks(tasks, jobs=2, timeout=120):  # starts a process pool and a kernel per run  # doctest: +SKIP
+    ...     print(task.params, outcome["status"], outcome["records"])
+    {'n_customers': 200} ok {'revenue': 4300.0}
+    {'n_customers': 100} ok {'revenue': 2150.0}
+
+    The outcomes come in the order the runs finish.  With nothing to run, no worker
+    starts:
+
+    >>> list(execute_tasks([]))
+    []
     """
     if not tasks:
         return
@@ -571,6 +684,41 @@ def run_batch(
     ValueError, TypeError
         Before anything runs, for a bad run (named), a bad option, or an output folder
         that holds a different batch without ``resume``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> out = path.with_name("batch")
+    >>> table = run_batch(path, expand_grid({"n_customers": [100, 200]}, seeds=2), out, jobs=2)  # starts a process pool and a kernel per run  # doctest: +SKIP
+    >>> table[["run_id", "status", "n_customers", "seed", "revenue"]]  # needs the batch above  # doctest: +SKIP
+                      run_id status  n_customers  seed  revenue
+    0  01_loyalty-f789ee09a0     ok          100     0   2150.0
+    1  01_loyalty-e656e040c8     ok          100     1   2151.0
+    2  01_loyalty-8f6c1ded41     ok          200     0   4300.0
+    3  01_loyalty-a3f9ffcf21     ok          200     1   4301.0
+
+    Every run is checked before the first starts, so a bad one costs nothing:
+
+    >>> run_batch(path, [{"n_customers": 100}, {"n_customers": 5}], out)
+    Traceback (most recent call last):
+    ...
+    ValueError: run 2 {'n_customers': 5}: n_customers must be an integer >= 10; got 5
+    >>> out.exists()
+    False
+    >>> run_batch(path, [{"n_customers": 100}], out, timeout=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: timeout must be a finite number > 0; got 0.0
     """
     from tqdm.auto import tqdm
 
@@ -642,6 +790,29 @@ def load_results(out: str | os.PathLike, *, _tasks: Sequence[Task] | None = None
     pandas.DataFrame
         One row per run (in the batch's order): ``run_id, status, reason, seconds``,
         the parameters and the records (non-scalar records as Python objects).
+
+    Examples
+    --------
+    The folder of a finished batch (as :func:`run_batch` writes it; here its two files
+    are written by hand):
+
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (out / "results.csv").write_text(
+    ...     "run_id,status,reason,seconds,n_customers,seed,revenue\\n"
+    ...     "01_loyalty-f789ee09a0,ok,,13.169,100,0,2150.0\\n"
+    ...     "01_loyalty-e656e040c8,error,ZeroDivisionError: division by zero,1.2,100,1,\\n")
+    >>> _ = (out / "records.jsonl").write_text(
+    ...     '{"records": {"by_tier": [50, 50]}, "run_id": "01_loyalty-f789ee09a0"}\\n')
+    >>> table = load_results(out)
+    >>> table[["status", "reason", "seed", "revenue", "by_tier"]]
+      status                               reason  seed  revenue   by_tier
+    0     ok                                 None     0   2150.0  [50, 50]
+    1  error  ZeroDivisionError: division by zero     1      NaN      None
+    >>> load_results(out / "elsewhere")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: no batch results in '...elsewhere' (results.csv is missing)
     """
     import pandas as pd
 

@@ -262,7 +262,61 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``cx`` console script."""
+    """Entry point of the ``cx`` console script.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``cx``; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 1 when a run or check failed, 2 for a mistake in
+        the input (one line on stderr), 3 when ``cx grade`` has no sandbox, 130 when
+        interrupted.
+
+    Examples
+    --------
+    >>> import contextlib, pathlib, sys, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}),
+    ...     folder / "01_loyalty.ipynb")
+    >>> nb = str(folder / "01_loyalty.ipynb")
+    >>> main(["run", nb, "-p", "n_customers", "50", "-o", str(folder / "executed.ipynb")])  # starts a Jupyter kernel  # doctest: +SKIP
+    01_loyalty.ipynb: ok in 1.4 s -> /tmp/.../executed.ipynb
+    Recorded results:
+      revenue  1075
+    0
+
+    A mistake in the input is one line on stderr (shown here) and exit code 2, before
+    any kernel starts:
+
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["run", nb, "-p", "n_custmers", "50"])
+    cx run: unknown parameter 'n_custmers' for 01_loyalty.ipynb; valid parameters are n_customers, seed;
+    did you mean 'n_customers'?
+    2
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["batch", nb, "-p", "n_customers", "5,50", "--out", str(folder / "sweep")])
+    cx batch: run 1 {'n_customers': 5}: n_customers must be an integer >= 10; got 5
+    2
+    >>> try:
+    ...     main(["--help"])
+    ... except SystemExit as stop:
+    ...     print("exit code", stop.code)
+    usage: cx [-h] ...
+    ...
+    exit code 0
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

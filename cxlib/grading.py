@@ -55,6 +55,21 @@ MAX_SUBMISSION_BYTES = 20 * 2**20
 
 @dataclass
 class Submission:
+    """One roster student's submission: the file to grade (None when missing) and a note.
+
+    :func:`match_submissions` makes one per student; the note says when other files
+    of the same student were passed over.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> sub = Submission("ada", Path("submissions/02_loyalty_and_revenue-ada.ipynb"))
+    >>> sub.student_id, sub.path.name, sub.note
+    ('ada', '02_loyalty_and_revenue-ada.ipynb', '')
+    >>> Submission("bob", None)
+    Submission(student_id='bob', path=None, note='')
+    """
+
     student_id: str
     path: Path | None
     note: str = ""
@@ -82,6 +97,23 @@ def match_submissions(folder: str | os.PathLike, student_ids: Sequence[str]) -> 
     (dict, list)
         ``{student_id: Submission}`` for every student (``path`` None when missing) and
         the files that match no student.
+
+    Examples
+    --------
+    >>> import os, pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ["02_loyalty-ada.ipynb", "bob/homework.ipynb", "cy.ipynb", "late/02_loyalty-cy.ipynb",
+    ...              "notes.ipynb", ".ipynb_checkpoints/02_loyalty-ada-checkpoint.ipynb"]:
+    ...     (folder / name).parent.mkdir(exist_ok=True)
+    ...     _ = (folder / name).write_text("{}")
+    >>> os.utime(folder / "cy.ipynb", (1_700_000_000, 1_700_000_000))  # cy's first try, a day older
+    >>> found, unmatched = match_submissions(folder, ["ada", "bob", "cy", "dee"])
+    >>> {sid: sub.path and sub.path.relative_to(folder).as_posix() for sid, sub in found.items()}
+    {'ada': '02_loyalty-ada.ipynb', 'bob': 'bob/homework.ipynb', 'cy': 'late/02_loyalty-cy.ipynb', 'dee': None}
+    >>> found["cy"].note
+    '2 files found; graded the newest, 02_loyalty-cy.ipynb, not cy.ipynb'
+    >>> [p.name for p in unmatched]
+    ['notes.ipynb']
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -125,6 +157,48 @@ def prepare(text: str, source_nb: Any, seed: int) -> str:
     reset to the source's, a previously injected parameters cell is removed, and the
     seed is injected by papermill after the cell tagged ``parameters`` (or at the top
     when the student deleted it).
+
+    Parameters
+    ----------
+    text : str
+        The submitted file's text.
+    source_nb : nbformat.NotebookNode
+        The exercise source (its kernelspec is used).
+    seed : int
+        The student's seed (:func:`cxlib.exercises.student_seed`).
+
+    Returns
+    -------
+    str
+        The notebook to run, as JSON text.
+
+    Raises
+    ------
+    SubmissionError
+        A ``ValueError`` when ``text`` is not a notebook.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook, new_output
+    >>> source = new_notebook(cells=[
+    ...     new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("answer = 10 + seed % 7"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    >>> submitted = new_notebook(cells=[
+    ...     new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("answer = 12", execution_count=3,
+    ...                   outputs=[new_output("stream", name="stdout", text="12\\n")]),
+    ... ], metadata={"kernelspec": {"name": "my-own-kernel", "display_name": "Mine"}})
+    >>> clean = nbformat.reads(prepare(nbformat.writes(submitted), source, 328663820), as_version=4)
+    >>> [cell.source for cell in clean.cells]
+    ['seed: int = 0  # your personal seed', '# Parameters\\nseed = 328663820\\n', 'answer = 12']
+    >>> clean.cells[2].outputs, clean.cells[2].execution_count, clean.metadata.kernelspec["name"]
+    ([], None, 'python3')
+    >>> prepare("{not a notebook", source, 328663820)
+    Traceback (most recent call last):
+    ...
+    cxlib.grading.SubmissionError: not a valid notebook: ...
     """
     import warnings
 
@@ -186,6 +260,36 @@ def references(
     Returns ``{seed: {"questions": {id: Question}, "answers": {id: value}, "status",
     "reason"}}``.  The cache file depends on the source's content, so editing the
     source reruns its references.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> def exercise(answer):
+    ...     return new_notebook(cells=[
+    ...         new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...         new_code_cell("from cxlib import exercises\\nexercises.question('q1', points=2, sign='positive')"),
+    ...         new_code_cell(f"exercises.answer('q1', {answer})"),
+    ...     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    >>> nbformat.write(exercise("10 + seed % 7"), folder / "01_mean.ipynb")
+    >>> refs = references(folder / "01_mean.ipynb", [17], folder / "references")  # runs the source in a Jupyter kernel per seed  # doctest: +SKIP
+    >>> refs[17]["status"], refs[17]["answers"], refs[17]["questions"]["q1"]["points"]  # needs the run above  # doctest: +SKIP
+    ('ok', {'q1': 13}, 2.0)
+
+    The source must declare ``seed`` as a parameter; that is checked before anything
+    runs:
+
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers", metadata={"tags": ["parameters"]}),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}),
+    ...    folder / "02_noseed.ipynb")
+    >>> references(folder / "02_noseed.ipynb", [17], folder / "references")
+    Traceback (most recent call last):
+    ...
+    ValueError: reference run 1 {'seed': 17}: unknown parameter 'seed' for 02_noseed.ipynb; valid parameters
+    are n_customers
     """
     from tqdm.auto import tqdm
 
@@ -271,7 +375,36 @@ def _tolerance_text(spec: exercises.Question) -> str:
 
 @dataclass
 class GradeReport:
-    """What :func:`grade` did: the table and the files that matched no student."""
+    """What :func:`grade` did: the table and the files that matched no student.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per roster student, as in ``grades.csv``.
+    unmatched : list of Path
+        Files that match no student.
+    out : Path, optional
+        The output folder.
+    questions : dict
+        Points of each question.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({
+    ...     "student_id": ["ada", "bob", "cy"], "q1": [2.0, 0.0, 0.0], "total": [2.0, 0.0, 0.0],
+    ...     "max_points": [2.0, 2.0, 2.0], "status": ["ok", "ok", "missing"],
+    ...     "reason": ["", "", "no submission found"]})
+    >>> report = GradeReport(table, questions={"q1": 2.0})
+    >>> report.table["total"].tolist(), report.unmatched
+    ([2.0, 0.0, 0.0], [])
+    >>> print(report.summary())
+    3 students: 2 ok, 1 missing
+      ada                       2 / 2      ok
+      bob                       0 / 2      ok
+      cy                        0 / 2      missing  (no submission found)
+    full marks per question, of the submissions: q1 1/2
+    """
 
     table: Any
     unmatched: list[Path] = field(default_factory=list)
@@ -340,6 +473,44 @@ def grade(
     ------
     cxlib.sandbox.SandboxUnavailable
         With ``sandbox=True`` when bubblewrap is missing or cannot run here.
+
+    Examples
+    --------
+    A source with one question, a roster of three and two submissions:
+
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> def exercise(answer):
+    ...     return new_notebook(cells=[
+    ...         new_code_cell("seed: int = 0  # your personal seed", metadata={"tags": ["parameters"]}),
+    ...         new_code_cell("from cxlib import exercises\\nexercises.question('q1', points=2, sign='positive')"),
+    ...         new_code_cell(f"exercises.answer('q1', {answer})"),
+    ...     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    >>> nbformat.write(exercise("10 + seed % 7"), folder / "01_mean.ipynb")
+    >>> (folder / "submissions").mkdir()
+    >>> nbformat.write(exercise("10 + seed % 7"), folder / "submissions" / "01_mean-ada.ipynb")
+    >>> nbformat.write(exercise("-1"), folder / "submissions" / "01_mean-bob.ipynb")
+    >>> _ = (folder / "roster.csv").write_text("student_id\\nada\\nbob\\ncy\\n")
+    >>> _ = (folder / "secret").write_text("a course secret of at least 16 characters\\n")
+    >>> report = grade(folder / "01_mean.ipynb", folder / "submissions", folder / "roster.csv",
+    ...                folder / "grades", secret_file=folder / "secret")  # runs each submission in a bubblewrap sandbox  # doctest: +SKIP
+    >>> print(report.summary())  # needs the grading above  # doctest: +SKIP
+    3 students: 2 ok, 1 missing
+      ada                       2 / 2      ok
+      bob                       0 / 2      ok
+      cy                        0 / 2      missing  (no submission found)
+    full marks per question, of the submissions: q1 1/2
+    grades: .../grades/grades.csv; feedback: .../grades/feedback/
+
+    Bad settings are refused before anything runs:
+
+    >>> grade(folder / "01_mean.ipynb", folder / "submissions", folder / "roster.csv", folder / "grades",
+    ...       secret_file=folder / "secret", memory_mb=100)
+    Traceback (most recent call last):
+    ...
+    ValueError: memory_mb must be an integer >= 256; got 100
     """
     import nbformat
     import pandas as pd

@@ -58,7 +58,18 @@ _ARROW = re.compile(r"^\s*-+>\s*\d*\s(.*)$")  # IPython's "----> 3 the failing l
 
 @dataclass(frozen=True)
 class Parameter:
-    """One entry of a notebook's ``parameters`` cell."""
+    """One entry of a notebook's ``parameters`` cell.
+
+    A line ``name: type = value  # help`` of the cell; :func:`parameters` reads them.
+
+    Examples
+    --------
+    >>> p = Parameter("n_customers", "int", 500, "customers simulated")
+    >>> p
+    Parameter(name='n_customers', type='int', default=500, help='customers simulated')
+    >>> p.name, p.default
+    ('n_customers', 500)
+    """
 
     name: str
     type: str
@@ -68,7 +79,23 @@ class Parameter:
 
 @dataclass
 class RunResult:
-    """What one execution produced: status, timing, records and any error."""
+    """What one execution produced: status, timing, records and any error.
+
+    :func:`execute` returns one; ``ok`` tells whether the notebook ran through.
+
+    Examples
+    --------
+    >>> result = RunResult(notebook="notebooks/01_loyalty.ipynb", output="build/notebooks/01_loyalty.ipynb",
+    ...                    status="ok", seconds=12.3, parameters={"n_customers": 500},
+    ...                    records={"naive_slope": 1.84})
+    >>> result.ok, result.seconds, result.records["naive_slope"]
+    (True, 12.3, 1.84)
+    >>> failed = RunResult("notebooks/01_loyalty.ipynb", None, "failed", 0.8,
+    ...                    error="01_loyalty.ipynb failed: TimeoutError: the run exceeded its timeout of 1 s",
+    ...                    reason="the run exceeded its timeout of 1 s")
+    >>> failed.ok, failed.output
+    (False, None)
+    """
 
     notebook: str
     output: str | None
@@ -101,6 +128,29 @@ def parameters(path: str | os.PathLike) -> dict[str, Parameter]:
     Raises ``ValueError`` when the notebook has no cell tagged ``parameters``, or when
     an assignment in it cannot be read by papermill (which would otherwise drop that
     parameter silently, e.g. when its help text contains ``=``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> for p in parameters(path).values():
+    ...     print(p.name, p.type, p.default, p.help, sep=" | ")
+    n_customers | int | 500 | customers simulated
+    seed | int | 0 | random seed
+    >>> nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), path.with_name("scratch.ipynb"))
+    >>> parameters(path.with_name("scratch.ipynb"))
+    Traceback (most recent call last):
+    ...
+    ValueError: notebook '...scratch.ipynb' has no cell tagged 'parameters'
     """
     import papermill
 
@@ -138,7 +188,28 @@ def parameters(path: str | os.PathLike) -> dict[str, Parameter]:
 
 
 def lesson_info(path: str | os.PathLike) -> dict[str, Any]:
-    """The lesson's title (first heading), question and smoke parameters."""
+    """The lesson's title (first heading), question and smoke parameters.
+
+    The title is the first ``# `` heading of the first markdown cell (else the file's
+    name); the question and the smoke parameters come from the notebook metadata
+    ``cxcourse``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_markdown_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(
+    ...     cells=[new_markdown_cell("# Loyalty and revenue\\n\\nDo loyal customers spend more?")],
+    ...     metadata={"cxcourse": {"question": "Does loyalty pay?", "smoke": {"n_customers": 50}}}), path)
+    >>> lesson_info(path)
+    {'title': 'Loyalty and revenue', 'question': 'Does loyalty pay?', 'smoke': {'n_customers': 50}}
+    >>> lesson_info(path.with_name("missing.ipynb"))
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: notebook '...missing.ipynb' does not exist
+    """
     nb = _read(path)
     title = Path(path).stem
     for cell in nb.cells:
@@ -153,7 +224,26 @@ def lesson_info(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def smoke_parameters(path: str | os.PathLike) -> dict[str, Any]:
-    """The notebook's smoke parameters (metadata ``cxcourse.smoke``)."""
+    """The notebook's smoke parameters (metadata ``cxcourse.smoke``).
+
+    ``cx run --smoke`` and ``cx course --smoke`` start from them.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_notebook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nbformat.write(new_notebook(metadata={"cxcourse": {"smoke": {"n_customers": 50, "n_runs": 2}}}),
+    ...                folder / "01_loyalty.ipynb")
+    >>> smoke_parameters(folder / "01_loyalty.ipynb")
+    {'n_customers': 50, 'n_runs': 2}
+    >>> nbformat.write(new_notebook(), folder / "02_scratch.ipynb")
+    >>> smoke_parameters(folder / "02_scratch.ipynb")
+    Traceback (most recent call last):
+    ...
+    ValueError: notebook '...02_scratch.ipynb' declares no smoke parameters (metadata cxcourse.smoke)
+    """
     smoke = lesson_info(path)["smoke"]
     if not smoke:
         raise ValueError(f"notebook {str(path)!r} declares no smoke parameters (metadata cxcourse.smoke)")
@@ -163,8 +253,14 @@ def smoke_parameters(path: str | os.PathLike) -> dict[str, Any]:
 def parse_value(text: str) -> Any:
     """Parse a command-line value as a Python literal; plain words stay strings.
 
+    This is how ``cx run -p NAME VALUE`` reads ``VALUE``.
+
+    Examples
+    --------
     >>> parse_value("500"), parse_value("0.5"), parse_value("[1, 2]"), parse_value("cdnow_sample")
     (500, 0.5, [1, 2], 'cdnow_sample')
+    >>> parse_value("True"), parse_value("'500'"), parse_value("{'a': 1}")
+    (True, '500', {'a': 1})
     """
     try:
         return ast.literal_eval(text)
@@ -224,6 +320,35 @@ def check_parameters(
         :func:`run_validation_cell`).
     TypeError
         For a value of the wrong type.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> check_parameters(path, {"n_customers": 5e3, "seed": 7})
+    {'n_customers': 5000, 'seed': 7}
+    >>> check_parameters(path, {"n_custmers": 5000})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown parameter 'n_custmers' for 01_loyalty.ipynb; valid parameters are n_customers, seed;
+    did you mean 'n_customers'?
+    >>> check_parameters(path, {"n_customers": "many"})
+    Traceback (most recent call last):
+    ...
+    TypeError: parameter n_customers is declared int (default 500); got 'many' (str)
+    >>> check_parameters(path, {"n_customers": 5})  # the validation cell's check, run here
+    Traceback (most recent call last):
+    ...
+    ValueError: n_customers must be an integer >= 10; got 5
     """
     specs = parameters(path) if specs is None else specs
     raw = raw or {}
@@ -280,6 +405,32 @@ def run_validation_cell(path: str | os.PathLike, values: dict[str, Any]) -> bool
     ------
     ValueError, TypeError
         The first failing check, with its own message.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> run_validation_cell(path, {"n_customers": 500, "seed": 0})
+    True
+    >>> run_validation_cell(path, {"n_customers": 2, "seed": 0})
+    Traceback (most recent call last):
+    ...
+    ValueError: n_customers must be an integer >= 10; got 2
+
+    A notebook without a validation cell is left to its kernel:
+
+    >>> nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), path.with_name("scratch.ipynb"))
+    >>> run_validation_cell(path.with_name("scratch.ipynb"), {})
+    False
     """
     cell = _validation_cell(path)
     if cell is None:
@@ -292,7 +443,39 @@ def run_validation_cell(path: str | os.PathLike, values: dict[str, Any]) -> bool
 
 
 def format_failure(exc: BaseException, notebook: str | os.PathLike, output: str | None = None) -> str:
-    """One readable block for a failed execution: where, the line, the error."""
+    """One readable block for a failed execution: where, the line, the error.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What :func:`run_papermill` caught; for a cell that raised, papermill's
+        ``PapermillExecutionError`` (the cell's line is taken from its traceback).
+    notebook : path
+        The notebook that was run (only its name is shown).
+    output : str, optional
+        The executed notebook, named at the end when given.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from papermill.exceptions import PapermillExecutionError
+    >>> exc = PapermillExecutionError(
+    ...     cell_index=3, exec_count=2, source="slope = fit(revenue, loyalty)", ename="NameError",
+    ...     evalue="name 'fit' is not defined",
+    ...     traceback=["NameError    Traceback (most recent call last)",
+    ...                "Cell In[2], line 1\\n----> 1 slope = fit(revenue, loyalty)\\n",
+    ...                "NameError: name 'fit' is not defined"])
+    >>> print(format_failure(exc, "notebooks/01_loyalty.ipynb", "build/notebooks/01_loyalty.ipynb"))
+    01_loyalty.ipynb failed at In [2]:
+        slope = fit(revenue, loyalty)
+    NameError: name 'fit' is not defined
+    The executed notebook (with the full traceback) is build/notebooks/01_loyalty.ipynb
+    >>> print(format_failure(TimeoutError("the run exceeded its timeout of 60 s"), "notebooks/01_loyalty.ipynb"))
+    01_loyalty.ipynb failed: TimeoutError: the run exceeded its timeout of 60 s
+    """
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
@@ -351,6 +534,32 @@ def run_papermill(
         ``(status, reason, exception)``: status ``"ok"``, ``"error"`` (a cell raised),
         ``"timeout"`` or ``"died"`` (the kernel died); ``reason`` one line (None when
         ok); ``exception`` the exception caught (None when ok).
+
+    Examples
+    --------
+    Check the parameters first, then run (this starts a Jupyter kernel):
+
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> checked = check_parameters(path, {"n_customers": 50})
+    >>> run_papermill(path, path.with_name("executed.ipynb"), checked, timeout=60)  # starts a Jupyter kernel  # doctest: +SKIP
+    ('ok', None, None)
+
+    Whatever goes wrong is classified, never raised; here papermill cannot even read
+    the notebook, so no kernel starts:
+
+    >>> status, reason, exc = run_papermill(path.with_name("missing.ipynb"), path.with_name("out.ipynb"), {})
+    >>> status, reason
+    ('error', "FileNotFoundError: [Errno 2] No such file or directory: '...missing.ipynb'")
     """
     import papermill
     from jupyter_client.manager import AsyncKernelManager
@@ -474,6 +683,34 @@ def execute(
     RunResult
         ``status`` is ``"ok"`` or ``"failed"``; ``error`` holds the readable block
         from :func:`format_failure`; ``records`` what the notebook recorded.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_loyalty.ipynb"
+    >>> nbformat.write(new_notebook(cells=[
+    ...     new_code_cell("n_customers: int = 500  # customers simulated\\nseed: int = 0  # random seed",
+    ...                   metadata={"tags": ["parameters"]}),
+    ...     new_code_cell("from cxlib import params\\nparams.integer('n_customers', n_customers, min=10)",
+    ...                   metadata={"tags": ["validation"]}),
+    ...     new_code_cell("from cxlib import record\\nrecord('revenue', 21.5 * n_customers + seed)"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), path)
+    >>> result = execute(path, path.with_name("executed.ipynb"), {"n_customers": 50})  # starts a Jupyter kernel  # doctest: +SKIP
+    >>> result.ok, result.parameters, result.records  # needs the run above  # doctest: +SKIP
+    (True, {'n_customers': 50}, {'revenue': 1075.0})
+
+    Bad parameters are refused before any kernel starts:
+
+    >>> execute(path, path.with_name("executed.ipynb"), {"n_customers": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: n_customers must be an integer >= 10; got 5
+    >>> execute(path, path.with_name("executed.ipynb"), smoke=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: notebook '...01_loyalty.ipynb' declares no smoke parameters (metadata cxcourse.smoke)
     """
     from cxlib.records import read_records
 

@@ -60,7 +60,21 @@ INSTALL = (
 
 
 class SandboxUnavailable(RuntimeError):
-    """bubblewrap is missing or cannot create its namespaces here."""
+    """bubblewrap is missing or cannot create its namespaces here.
+
+    :func:`check_available` raises it with what to install or enable; ``cx grade``
+    prints its message and exits with code 3.
+
+    Examples
+    --------
+    >>> err = SandboxUnavailable("cx grade needs bubblewrap (bwrap), which is not installed")
+    >>> isinstance(err, RuntimeError), str(err)
+    (True, 'cx grade needs bubblewrap (bwrap), which is not installed')
+    >>> try:  # check_available probes bubblewrap by starting sandboxes  # doctest: +SKIP
+    ...     check_available()
+    ... except SandboxUnavailable as exc:
+    ...     print(f"cx grade: {exc}")
+    """
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,18 @@ class Limits:
         Size cap of the executed notebook that comes back (and of any file written).
     tmp_mb : int
         Size of the private ``/tmp``.
+
+    Examples
+    --------
+    >>> limits = Limits(timeout=120, memory_mb=1024)
+    >>> limits
+    Limits(timeout=120, memory_mb=1024, cpu=None, nproc=128, output_mb=20.0, tmp_mb=256)
+    >>> limits.cpu_seconds, limits.output_bytes
+    (250, 20971520)
+    >>> Limits(memory_mb=100)
+    Traceback (most recent call last):
+    ...
+    ValueError: memory_mb must be an integer >= 256; got 100
     """
 
     timeout: float = 300.0
@@ -130,7 +156,24 @@ def _probe(argv: Sequence[str]) -> str | None:
 
 def check_available() -> None:
     """Raise :class:`SandboxUnavailable` unless a bubblewrap sandbox can start here and
-    run this environment's Python with cxlib and a Jupyter kernel (checked once a process)."""
+    run this environment's Python with cxlib and a Jupyter kernel (checked once a process).
+
+    Examples
+    --------
+    >>> check_available()  # starts two bubblewrap sandboxes to probe them  # doctest: +SKIP
+
+    On a machine without bubblewrap the message says what to install:
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"PATH": "/nonexistent"}):  # as if bwrap were not installed
+    ...     check_available()
+    Traceback (most recent call last):
+    ...
+    cxlib.sandbox.SandboxUnavailable: cx grade needs bubblewrap (bwrap), which is not installed: install
+    bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`); or pass
+    --no-sandbox to run submissions without isolation, which is unsafe for untrusted work
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(f"cx grade needs bubblewrap (bwrap), which is not installed: {INSTALL}")
@@ -356,6 +399,23 @@ def run_notebook(
         ``status`` (``"ok"``, ``"error"``, ``"timeout"`` or ``"memory"``), ``reason`` (one
         line, None when ok), ``notebook`` (the executed notebook as text, or None when
         nothing usable came back) and ``seconds``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> text = nbformat.writes(new_notebook(cells=[
+    ...     new_code_cell("total = sum(range(10))\\nprint(total)"),
+    ...     new_code_cell("1 / 0"),
+    ...     new_code_cell("print('still runs')"),
+    ... ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}))
+    >>> limits = Limits(timeout=60, memory_mb=1024)
+    >>> outcome = run_notebook(text, limits)  # starts a bubblewrap sandbox and a Jupyter kernel  # doctest: +SKIP
+    >>> outcome["status"], outcome["reason"]  # needs the run above  # doctest: +SKIP
+    ('error', 'ZeroDivisionError: division by zero')
+    >>> executed = nbformat.reads(outcome["notebook"], as_version=4)  # needs the run above  # doctest: +SKIP
+    >>> [c.outputs[0].get("text") for c in executed.cells if c.cell_type == "code"]  # needs the run above  # doctest: +SKIP
+    ['45\\n', None, 'still runs\\n']
     """
     limits = limits or Limits()
     if sandbox:
