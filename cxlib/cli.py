@@ -35,6 +35,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         given[name] = notebooks.parse_value(text)
         raw[name] = text
     output = Path(args.output) if args.output else Path("build") / "notebooks" / nb.name
+    if output.is_dir():  # a folder: the executed notebook goes inside it, under its own name
+        output = output / nb.name
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     result = notebooks.execute(
         nb, output, given, smoke=args.smoke, timeout=args.timeout, progress=progress, raw=raw
@@ -171,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a parameter; VALUE is read as a Python literal (5000, 0.5, 'text', [1, 2])",
     )
     run.add_argument("--smoke", action="store_true", help="start from the notebook's small smoke parameters")
-    run.add_argument("-o", "--output", help="executed notebook (default build/notebooks/NAME.ipynb)")
+    run.add_argument("-o", "--output", help="executed notebook, or a folder for it (default build/notebooks/NAME.ipynb)")
     run.add_argument("--timeout", type=float, default=None, help="seconds allowed per cell")
     run.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None,

@@ -268,6 +268,10 @@ def parse_value(text: str) -> Any:
         return text
 
 
+#: Spellings of true and false from YAML, JSON and the shell, and the Python literal meant.
+_BOOL_WORDS = {"true": "True", "false": "False", "yes": "True", "no": "False", "on": "True", "off": "False"}
+
+
 def _coerce(spec: Parameter, value: Any, raw: str | None) -> Any:
     want = _TYPES.get(spec.type)
     if want is None:  # a type we do not know how to check: pass it on
@@ -279,9 +283,12 @@ def _coerce(spec: Parameter, value: Any, raw: str | None) -> Any:
     if spec.type == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, bool) and spec.type != "bool" or not isinstance(value, want):
+        hint = ""
+        if spec.type == "bool" and isinstance(value, str) and value.lower() in _BOOL_WORDS:
+            hint = f"; write it as Python writes it: {_BOOL_WORDS[value.lower()]}"
         raise TypeError(
             f"parameter {spec.name} is declared {spec.type} (default {spec.default!r}); "
-            f"got {value!r} ({type(value).__name__})"
+            f"got {value!r} ({type(value).__name__}){hint}"
         )
     return value
 

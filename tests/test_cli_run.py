@@ -52,6 +52,10 @@ def test_values_are_coerced_only_when_lossless(tiny_notebook, given, raw, expect
         ({"n_customers": True}, TypeError,
          "parameter n_customers is declared int (default 100); got True (bool)"),
         ({"flag": 1}, TypeError, "parameter flag is declared bool (default False); got 1 (int)"),
+        ({"flag": "false"}, TypeError, "parameter flag is declared bool (default False); got 'false' (str); "
+                                       "write it as Python writes it: False"),
+        ({"flag": "yes"}, TypeError, "parameter flag is declared bool (default False); got 'yes' (str); "
+                                     "write it as Python writes it: True"),
         ({"sizes": "big"}, TypeError, "parameter sizes is declared list (default [1, 2]); got 'big' (str)"),
         ({"rate": "fast"}, TypeError, "parameter rate is declared float (default 0.5); got 'fast' (str)"),
     ],
@@ -111,6 +115,14 @@ def test_cli_runs_with_literals_records_and_own_kernel(tiny_notebook, tmp_path, 
     executed = nbformat.read(out, as_version=4)
     assert executed.metadata.papermill.parameters["n_customers"] == 250
     assert not list(out.parent.glob(".*.tmp.ipynb"))
+
+
+def test_cli_output_may_be_a_folder(tiny_notebook, tmp_path, capsys):
+    folder = tmp_path / "executed"
+    folder.mkdir()
+    assert main(["run", str(tiny_notebook), "--smoke", "-o", str(folder), "--no-progress"]) == 0
+    assert (folder / tiny_notebook.name).is_file()
+    assert f"-> {folder / tiny_notebook.name}" in capsys.readouterr().out
 
 
 def test_smoke_parameters_and_overrides(tiny_notebook, tmp_path):
