@@ -50,6 +50,7 @@ __version__ = "0.2.0"
 
 #: The topic modules and the lesson notebooks (``notebooks/<stem>.ipynb``) each serves.
 TOPICS: dict[str, tuple[str, ...]] = {
+    "survey": ("01_measuring_mindset",),
     "loyalty": ("02_loyalty_and_revenue",),
     "feedback": ("03_feedback_loops",),
     "clv": ("05_retention_and_clv",),

@@ -93,10 +93,21 @@ def _fit(corr: np.ndarray, n: int, n_factors: int, method: str) -> dict[str, Any
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         pa = Factor(corr=corr, n_factor=n_factors, method="pa", smc=True, nobs=n).fit(maxiter=pa_iter, tol=1e-8)
+        kept = pa.loadings.shape[1]
+        if kept < n_factors and method == "pa":
+            # statsmodels keeps only the factors whose reduced-correlation eigenvalue is positive
+            raise ValueError(f"only {kept} of the n_factors={n_factors} principal-axis factors have a positive "
+                             f"eigenvalue (the items' common variance supports at most {kept}); ask for fewer "
+                             "factors or use method='ml'")
         if method == "pa":
             load, uniq, converged = pa.loadings, pa.uniqueness, True
         else:
-            start = (pa.loadings, np.clip(pa.uniqueness, 0.05, 0.95))
+            start_load = pa.loadings
+            if kept < n_factors:  # pad the start with small, deterministic columns: the next eigenvectors
+                _, vectors = np.linalg.eigh(corr)
+                extra = vectors[:, ::-1][:, kept:n_factors] * 0.1
+                start_load = np.column_stack([start_load, extra])
+            start = (start_load, np.clip(pa.uniqueness, 0.05, 0.95))
             model = Factor(corr=corr, n_factor=n_factors, method="ml", nobs=n)
             res = model.fit(start=start, opt_method="L-BFGS-B",
                             opt={"gtol": 1e-9, "ftol": 1e-15, "maxiter": 10_000})

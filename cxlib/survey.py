@@ -5,7 +5,7 @@ mindsets -- fixed, organisational, compliance, technical -- be measured reliably
 short questionnaire, do the items group as the readings say, and do team scores predict
 customer satisfaction?  The functions, with a flat public API (the code lives in private
 modules: ``_survey_checks`` (input checks), ``_survey_reliability`` and
-``_survey_factors``):
+``_survey_factors``, ``_survey_studies``):
 
 * reliability: :func:`cronbach_alpha` (with Feldt's interval, as pingouin and psych),
   :func:`item_analysis` (corrected item-total correlations, alpha if deleted, flags),
@@ -15,7 +15,12 @@ modules: ``_survey_checks`` (input checks), ``_survey_reliability`` and
   :func:`congruence` (Tucker's phi between loading matrices);
 * scores and teams: :func:`scale_scores`, :func:`icc` (ICC(1) from a random-intercept
   model), :func:`disattenuate` (Spearman's correction) and :func:`attenuation` (team
-  scores against a team outcome: observed, corrected and true correlations).
+  scores against a team outcome: observed, corrected and true correlations);
+* studies on known truth (``_survey_studies``): :func:`alpha_demo` (alpha against the truth
+  for a number of items, a loading and a sample size: the callback of
+  :func:`cxlib.widgets.alpha_explorer`), :func:`reliability_study` (alpha, omega, item
+  flags and team correlations over many panels) and :func:`factor_recovery` (congruence
+  with the true loadings by sample size).
 
 The known-truth data of the lesson come from :func:`cxlib.data.survey_panel`; the real
 data from ``cxlib.data.load("bfi")`` (25 personality items, keys in ``datasets/bfi.md``)
@@ -66,6 +71,13 @@ from cxlib._survey_factors import (
     parallel_analysis,
     rotate,
 )
+from cxlib._survey_studies import (
+    AlphaDemo,
+    ReliabilityStudy,
+    alpha_demo,
+    factor_recovery,
+    reliability_study,
+)
 from cxlib._survey_reliability import (
     ICC,
     Alpha,
@@ -99,4 +111,9 @@ __all__ = [
     "icc",
     "ICC",
     "attenuation",
+    "alpha_demo",
+    "AlphaDemo",
+    "reliability_study",
+    "ReliabilityStudy",
+    "factor_recovery",
 ]

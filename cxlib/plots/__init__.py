@@ -1,6 +1,6 @@
 """Figures for the lessons (matplotlib and seaborn, imported only when a function runs).
 
-One private module per topic (``_loyalty.py``, ``_feedback.py``, ``_clv.py``...) and
+One private module per topic (``_survey.py``, ``_loyalty.py``, ``_feedback.py``, ``_clv.py``...) and
 the shared look in ``_style.py``, re-exported here as one flat namespace, the way
 statsmodels groups its figures in ``statsmodels.graphics``.  Nothing here changes
 matplotlib settings unless you call :func:`set_style`.  Every function takes an
@@ -13,7 +13,7 @@ Examples
 '#E69F00'
 """
 
-from cxlib.plots import _clv, _feedback, _loyalty, _style
+from cxlib.plots import _clv, _feedback, _loyalty, _style, _survey
 from cxlib.plots._clv import (
     clv_by_retention,
     clv_distribution,
@@ -25,6 +25,17 @@ from cxlib.plots._clv import (
 from cxlib.plots._feedback import feedback_diagram, trajectory_bands
 from cxlib.plots._loyalty import binned_means, confounding_curve, count_fit, estimate_comparison, regression_diagnostics
 from cxlib.plots._style import LINE_COLORS, OKABE_ITO, set_style
+from cxlib.plots._survey import (
+    alpha_intervals,
+    alpha_sampling,
+    answer_shares,
+    congruence_by_size,
+    item_total,
+    loading_heatmap,
+    reliability_recovery,
+    scree,
+    team_correlations,
+)
 
 #: Colours by role (``truth``, ``observed``, ``highlight``, ``points``, ``primary``...),
 #: and each topic's own (lesson 02's ``naive``/``adjusted``, lesson 03's policies).
@@ -35,6 +46,16 @@ __all__ = [
     "COLORS",
     "LINE_COLORS",
     "set_style",
+    # lesson 01
+    "answer_shares",
+    "alpha_intervals",
+    "reliability_recovery",
+    "item_total",
+    "scree",
+    "loading_heatmap",
+    "congruence_by_size",
+    "team_correlations",
+    "alpha_sampling",
     # lesson 02
     "estimate_comparison",
     "regression_diagnostics",

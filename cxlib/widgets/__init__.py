@@ -1,7 +1,7 @@
 """ipywidgets explorers for the lessons, one private module per topic.
 
 Each explorer is a thin layer over a plain, tested function of its topic module
-(:func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`,
+(:func:`cxlib.survey.alpha_demo`, :func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`,
 :func:`cxlib.clv.retention_value`); the shared scaffolding (sliders that recompute on
 release, a summary line, one figure) is in ``_base.py``.  ipywidgets and matplotlib
 are imported only when an explorer is built.  The explorers draw once when built, so
@@ -12,5 +12,6 @@ slider, and nothing in them waits for input.
 from cxlib.widgets._clv import clv_explorer
 from cxlib.widgets._feedback import feedback_explorer
 from cxlib.widgets._loyalty import confounding_explorer
+from cxlib.widgets._survey import alpha_explorer
 
-__all__ = ["confounding_explorer", "feedback_explorer", "clv_explorer"]
+__all__ = ["alpha_explorer", "confounding_explorer", "feedback_explorer", "clv_explorer"]
