@@ -9,6 +9,10 @@ without a display.
 import os
 
 os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+# The suite runs one test process per core (pytest-xdist): keep the numeric libraries (and
+# the kernels the tests start) to one thread each, as the batch runner's workers do.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 import matplotlib  # noqa: E402  (Agg here only: kernels the tests start keep their inline backend)

@@ -375,6 +375,10 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+#: Thread pools of the numeric libraries, held to one thread in each batch worker's kernels.
+_ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _worker_init() -> None:
     # Ctrl-C is the parent's to handle: it stops the batch and the workers cleanly.  (It
     # reaches the workers too, which share the terminal's process group; kernels and
@@ -389,6 +393,11 @@ def _worker_init() -> None:
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    # One notebook per worker and one worker per core: a kernel's numeric libraries must
+    # not start a thread per core each as well (two kernels with two BLAS threads each on
+    # two cores made the factor analyses of lesson 01 several times slower).
+    for var in _ONE_THREAD:
+        os.environ.setdefault(var, "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
