@@ -53,11 +53,13 @@ def test_list_and_verify():
     assert list(table.columns) == ["name", "file", "rows", "sha256", "description"]
     assert table.set_index("name")["rows"].to_dict() == {"cdnow_master": 69_659, "cdnow_sample": 6_919,
                                                          "retention_series": 13, "bfi": 2_800,
-                                                         "customer_sat": 1_811}
+                                                         "customer_sat": 1_811, "telco_churn": 7_043,
+                                                         "rossi": 432}
     assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True,
-                             "bfi": True, "customer_sat": True}
+                             "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True}
     assert data.verify("cdnow_sample") == {"cdnow_sample": True}
     assert data.verify("bfi") == {"bfi": True} and data.verify("customer_sat") == {"customer_sat": True}
+    assert data.verify("telco_churn") == {"telco_churn": True} and data.verify("rossi") == {"rossi": True}
     manifest = json.loads((data.datasets_dir() / "manifest.json").read_text())
     for entry in manifest.values():
         assert entry["format"] in ("cdnow_master", "cdnow_sample", "csv") and len(entry["sha256"]) == 64
@@ -76,7 +78,7 @@ def test_env_var_redirects_and_verify_catches_edits(tmp_path, monkeypatch):
     with open(target / "CDNOW_sample.txt", "ab") as fh:
         fh.write(b" 23569 2357 19980630  1   1.00\r\n")
     assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True,
-                                         "bfi": True, "customer_sat": True}
+                                         "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True}
     with pytest.raises(ValueError, match="failed its checksum.*re-copy"):
         data.verify("cdnow_sample")
     with pytest.raises(ValueError, match="CDNOW_sample.txt' failed its checksum"):
@@ -238,8 +240,10 @@ def test_load_customer_sat():
 
 
 @pytest.mark.parametrize("name, file, datasheet", [("bfi", "bfi.csv", "bfi.md"),
-                                                    ("customer_sat", "customer_sat.csv", "customer_sat.md")])
-def test_survey_files_checksums_and_datasheets(tmp_path, monkeypatch, name, file, datasheet):
+                                                    ("customer_sat", "customer_sat.csv", "customer_sat.md"),
+                                                    ("telco_churn", "telco_churn.csv", "telco_churn.md"),
+                                                    ("rossi", "rossi.csv", "rossi.md")])
+def test_csv_files_checksums_and_datasheets(tmp_path, monkeypatch, name, file, datasheet):
     import hashlib
 
     table = data.list_datasets().set_index("name")
@@ -270,6 +274,122 @@ def test_bfi_datasheet_lists_the_scoring_keys():
             row = next(line for line in section.splitlines() if line.startswith(f"| `{item}` |"))
             cells = [c.strip() for c in row.strip("|").split("|")]
             assert cells[1] == scale and cells[2] == sign, row
+
+
+# ---------------------------------------------------------------------------
+# Survival data: telco_churn (R package modeldata) and rossi (lifelines)
+# ---------------------------------------------------------------------------
+
+TELCO_COLUMNS = ["churn", "female", "senior_citizen", "partner", "dependents", "tenure", "phone_service",
+                 "multiple_lines", "internet_service", "online_security", "online_backup", "device_protection",
+                 "tech_support", "streaming_tv", "streaming_movies", "contract", "paperless_billing",
+                 "payment_method", "monthly_charges", "total_charges"]
+TELCO_TEXT = ["churn", "multiple_lines", "internet_service", "online_security", "online_backup",
+              "device_protection", "tech_support", "streaming_tv", "streaming_movies", "contract", "payment_method"]
+# value counts as in datasets/telco_churn.md (computed from modeldata 1.1.0's wa_churn)
+TELCO_COUNTS = {
+    "churn": {"No": 5_174, "Yes": 1_869},
+    "multiple_lines": {"No": 3_390, "Yes": 2_971, "No phone service": 682},
+    "internet_service": {"Fiber optic": 3_096, "DSL": 2_421, "No": 1_526},
+    "online_security": {"No": 3_498, "Yes": 2_019, "No internet service": 1_526},
+    "online_backup": {"No": 3_088, "Yes": 2_429, "No internet service": 1_526},
+    "device_protection": {"No": 3_095, "Yes": 2_422, "No internet service": 1_526},
+    "tech_support": {"No": 3_473, "Yes": 2_044, "No internet service": 1_526},
+    "streaming_tv": {"No": 2_810, "Yes": 2_707, "No internet service": 1_526},
+    "streaming_movies": {"No": 2_785, "Yes": 2_732, "No internet service": 1_526},
+    "contract": {"Month-to-month": 3_875, "Two year": 1_695, "One year": 1_473},
+    "payment_method": {"Electronic check": 2_365, "Mailed check": 1_612, "Bank transfer (automatic)": 1_544,
+                       "Credit card (automatic)": 1_522},
+    "female": {1: 3_488, 0: 3_555}, "senior_citizen": {1: 1_142, 0: 5_901}, "partner": {1: 3_402, 0: 3_641},
+    "dependents": {1: 2_110, 0: 4_933}, "phone_service": {1: 6_361, 0: 682},
+    "paperless_billing": {1: 4_171, 0: 2_872},
+}
+
+
+def test_load_telco_churn_shape_columns_dtypes():
+    churn = load("telco_churn")
+    assert churn.shape == (7_043, 20)  # modeldata's wa_churn: 7043 rows, 20 columns (IBM's customerID dropped)
+    assert list(churn.columns) == TELCO_COLUMNS
+    for column, dtype in churn.dtypes.items():
+        if column in TELCO_TEXT:  # text is loaded as text, not recoded and not made categorical
+            assert pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype), column
+        elif column in ("monthly_charges", "total_charges"):
+            assert str(dtype) == "float64", column
+        else:
+            assert str(dtype) == "int64", column
+
+
+def test_telco_churn_counts_missing_and_structure():
+    churn = load("telco_churn")
+    for column, counts in TELCO_COUNTS.items():
+        assert churn[column].value_counts().to_dict() == counts, column
+    assert churn.isna().sum()[lambda s: s > 0].to_dict() == {"total_charges": 11}
+    # total_charges is missing exactly for the 11 customers of tenure 0, none of whom churned
+    assert (churn["total_charges"].isna() == (churn["tenure"] == 0)).all()
+    assert (churn.loc[churn["tenure"] == 0, "churn"] == "No").all()
+    assert churn["tenure"].min() == 0 and churn["tenure"].max() == 72 and (churn["tenure"] == 72).sum() == 362
+    assert churn[["tenure", "monthly_charges", "total_charges"]].sum().round(2).tolist() == [227_990, 456_116.6,
+                                                                                          16_056_168.7]
+    assert pd.crosstab(churn["contract"], churn["churn"]).to_dict("index") == {
+        "Month-to-month": {"No": 2_220, "Yes": 1_655}, "One year": {"No": 1_307, "Yes": 166},
+        "Two year": {"No": 1_647, "Yes": 48}}
+    # the structural "No ... service" levels of the datasheet's quirks
+    assert ((churn["multiple_lines"] == "No phone service") == (churn["phone_service"] == 0)).all()
+    no_internet = churn["internet_service"] == "No"
+    for column in ("online_security", "online_backup", "device_protection", "tech_support", "streaming_tv",
+                   "streaming_movies"):
+        assert ((churn[column] == "No internet service") == no_internet).all(), column
+    assert int(churn.duplicated().sum()) == 22
+
+
+ROSSI_COVARIATES = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
+
+
+def test_load_rossi():
+    rossi = load("rossi")
+    assert rossi.shape == (432, 9)  # Size: (432,9) (lifelines' load_rossi)
+    assert list(rossi.columns) == ["week", "arrest"] + ROSSI_COVARIATES
+    assert (rossi.dtypes == "int64").all() and not rossi.isna().any().any()
+    assert rossi.sum().to_dict() == {"week": 19_809, "arrest": 114, "fin": 216, "age": 10_626, "race": 379,
+                                     "wexp": 247, "mar": 53, "paro": 267, "prio": 1_289}
+    assert rossi["week"].between(1, 52).all() and (rossi.loc[rossi["arrest"] == 0, "week"] == 52).all()
+    assert int(((rossi["week"] == 52) & (rossi["arrest"] == 1)).sum()) == 4
+    assert rossi.groupby("fin")["arrest"].sum().to_dict() == {0: 66, 1: 48}
+    assert rossi.loc[rossi["arrest"] == 1, "week"].nunique() == 49  # ties: 114 arrests on 49 weeks
+
+
+def _rossi_published_table() -> dict[str, list[float]]:
+    sheet = (data.datasets_dir() / "rossi.md").read_text()
+    section = sheet.split("## The published Cox regression", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].strip("`") in ROSSI_COVARIATES:
+            rows[cells[0].strip("`")] = [float(c) for c in cells[1:]]
+    return rows
+
+
+def test_rossi_reproduces_the_published_cox_fit():
+    """statsmodels' PHReg with Efron ties gives the datasheet's table (R's coxph, Fox 2002) to the
+    printed digits, and the coefficients that lifelines' test quotes from Fox (2002) to 4 decimals."""
+    from scipy import stats
+    from statsmodels.duration.hazard_regression import PHReg
+
+    rossi = load("rossi")
+    fit = PHReg(rossi["week"], rossi[ROSSI_COVARIATES], status=rossi["arrest"], ties="efron").fit()
+    coef, se = np.asarray(fit.params), np.asarray(fit.bse)
+    np.testing.assert_allclose(np.round(coef, 4), [-0.3794, -0.0574, 0.3139, -0.1498, -0.4337, -0.0849, 0.0915])
+    assert round(fit.llf, 4) == -658.7477
+    table = _rossi_published_table()
+    assert list(table) == ROSSI_COVARIATES
+    for i, name in enumerate(ROSSI_COVARIATES):
+        z = coef[i] / se[i]
+        got = [round(coef[i], 5), round(math.exp(coef[i]), 5), round(se[i], 5), round(z, 3),
+               round(2 * stats.norm.sf(abs(z)), 5)]
+        assert got == table[name], (name, got, table[name])
+    # Breslow's ties move the fourth decimal (the datasheet's warning)
+    breslow = PHReg(rossi["week"], rossi[ROSSI_COVARIATES], status=rossi["arrest"], ties="breslow").fit()
+    assert round(float(breslow.params[0]), 4) == -0.3790
 
 
 def test_write_manifest_regenerates_the_committed_manifest(tmp_path):

