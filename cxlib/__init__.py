@@ -54,6 +54,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "loyalty": ("02_loyalty_and_revenue",),
     "feedback": ("03_feedback_loops",),
     "clv": ("05_retention_and_clv",),
+    "churn": ("06_proactive_service",),
 }
 #: Subpackages that group the topics' pieces by kind (one private module per topic inside).
 KINDS: tuple[str, ...] = ("data", "plots", "widgets")

@@ -19,9 +19,20 @@ Examples
 >>> data.customer_panel(100, rng=1).truth["loyalty_effect"]
 4.0
 >>> data.list_datasets()["name"].tolist()
-['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat']
+['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi']
 """
 
+from cxlib.data._churn import (
+    CHURN_DATASHEET,
+    CHURN_HAZARD_RATIOS,
+    PLAN_HR,
+    PLAN_SHARES,
+    PLANS,
+    WEIBULL_SCALE_WEEKS,
+    WEIBULL_SHAPE,
+    ChurnPanel,
+    churn_panel,
+)
 from cxlib.data._files import DATASETS_DIR, datasets_dir, list_datasets, load, read_cdnow, verify
 from cxlib.data._panel import (
     CONFOUNDER_MEAN,
@@ -72,6 +83,15 @@ __all__ = [
     "DEFAULT_FACTOR_CORRELATION",
     "DEFAULT_OUTCOME_EFFECTS",
     "default_thresholds",
+    "churn_panel",
+    "ChurnPanel",
+    "CHURN_DATASHEET",
+    "PLANS",
+    "PLAN_SHARES",
+    "PLAN_HR",
+    "CHURN_HAZARD_RATIOS",
+    "WEIBULL_SHAPE",
+    "WEIBULL_SCALE_WEEKS",
     # real data sets
     "load",
     "list_datasets",

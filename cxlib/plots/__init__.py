@@ -13,7 +13,8 @@ Examples
 '#E69F00'
 """
 
-from cxlib.plots import _clv, _feedback, _loyalty, _style, _survey
+from cxlib.plots import _churn, _clv, _feedback, _loyalty, _style, _survey
+from cxlib.plots._churn import hazard_ratio_forest, power_plot, schoenfeld_trend, survival_curves
 from cxlib.plots._clv import (
     clv_by_retention,
     clv_distribution,
@@ -72,4 +73,9 @@ __all__ = [
     "holdout_vs_calibration",
     "p_alive_heatmap",
     "clv_distribution",
+    # lesson 06
+    "survival_curves",
+    "hazard_ratio_forest",
+    "power_plot",
+    "schoenfeld_trend",
 ]

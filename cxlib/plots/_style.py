@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cxlib import params
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -93,3 +94,11 @@ def _figure(fig: Any, figsize: tuple[float, float]) -> Figure:
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure or None; got {type(fig).__name__}")
     return fig
+
+
+def _estimates(name: str, table: Any, columns: tuple[str, ...], what: str) -> pd.DataFrame:
+    """``table`` checked: a non-empty DataFrame whose ``columns`` hold numbers."""
+    table = params.frame(name, table, columns, what=what, empty=False)
+    for col in columns:
+        params.array(f"{name}[{col!r}]", table[col].to_numpy(), ndim=1)
+    return table

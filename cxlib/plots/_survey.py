@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxlib import params
-from cxlib.plots._style import COLORS, _axes, _figure
+from cxlib.plots._style import COLORS, _axes, _estimates, _figure
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -54,13 +54,6 @@ def _diverging(middle: str = "#f7f7f7") -> Colormap:
     from matplotlib.colors import LinearSegmentedColormap
 
     return LinearSegmentedColormap.from_list("cx_diverging", [COLORS["secondary"], middle, COLORS["primary"]])
-
-
-def _estimates(name: str, table: Any, columns: tuple[str, ...], what: str) -> pd.DataFrame:
-    table = params.frame(name, table, columns, what=what, empty=False)
-    for col in columns:
-        params.array(f"{name}[{col!r}]", table[col].to_numpy(), ndim=1)
-    return table
 
 
 def answer_shares(
