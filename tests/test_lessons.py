@@ -186,3 +186,21 @@ def test_lesson_runs_at_the_edges_of_its_parameters(path, side, tmp_path):
             words = text.replace("**", " ").split()
             bad = [w for w in words if w.strip(".,;:()").lower() in ("nan", "nan%", "inf", "inf%", "-inf")]
             assert not bad, f"cell {i} prints {bad} at the {side} edge {values}: {text[:300]}"
+
+
+@pytest.mark.xdist_group("06_proactive_service")
+def test_lesson_06_records_tell_the_known_truth_story():
+    from cxlib import churn
+
+    rec = lesson_run("06_proactive_service", "smoke").records
+    # Fox (2002): coxph on the Rossi data, Efron ties
+    fox = {"fin": -0.3794, "age": -0.0574, "race": 0.3139, "wexp": -0.1498, "mar": -0.4337, "paro": -0.0849,
+           "prio": 0.0915}
+    assert {k: round(v, 4) for k, v in rec["rossi_coefficients"].items()} == fox
+    assert rec["events_needed"] == churn.events_needed(0.8) == 631
+    assert rec["telco_median_lifetime"] == {"Month-to-month": 35.0, "One year": None, "Two year": None}
+    lo, hi = rec["hr_outreach_randomised_ci"]
+    assert lo < rec["hr_outreach_randomised"] < hi
+    assert rec["hr_outreach_true"] == 0.7
+    # confounding by indication: the naive estimate is the most biased, adjustment removes only part
+    assert rec["hr_outreach_targeted_naive"] > rec["hr_outreach_targeted_adjusted"] > rec["hr_outreach_true"]
