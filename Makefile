@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/clv.py
 	$(BIN)/python benchmarks/survey.py
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/churn.py
 
 clean:
 	rm -rf build

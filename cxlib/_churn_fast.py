@@ -43,10 +43,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _block_cross(x: np.ndarray, wx: np.ndarray, starts: np.ndarray, upper: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """``x[block].T @ wx[block]`` for the blocks of rows that begin at ``starts``, packed (a <= b)."""
-    ends = np.r_[starts[1:], len(x)]
-    return np.stack([(x[a:b].T @ wx[a:b])[upper] for a, b in zip(starts, ends)])
+def _block_cross(xt: np.ndarray, wxt: np.ndarray, starts: np.ndarray, upper: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """``xt[:, block] @ wxt[:, block].T`` for the blocks of columns that begin at ``starts``, packed (a <= b)."""
+    ends = np.r_[starts[1:], xt.shape[1]]
+    return np.stack([(xt[:, a:b] @ wxt[:, a:b].T)[upper] for a, b in zip(starts, ends)])
 
 
 class _Stratum:
@@ -57,7 +57,7 @@ class _Stratum:
         # as statsmodels: drop rows that enter after the last event or leave before the first
         keep = (en <= t[e == 1].max()) & (t >= t[e == 1].min())
         rows, t, e, en = rows[keep], t[keep], e[keep], en[keep]
-        order = np.argsort(t, kind="stable")
+        order = np.argsort(t)  # the order within tied times does not matter to any sum
         self.rows = rows[order]
         t, e, en = t[order], e[order], en[order]
         self.uft = np.unique(t[e == 1])
@@ -74,43 +74,42 @@ class _Stratum:
         self.starts = np.searchsorted(self.g, np.arange(self.uft.size), "left")
         self.tie_starts = np.searchsorted(self.fidx, np.arange(self.uft.size), "left")
 
-    def _by_event_time(self, v: np.ndarray) -> np.ndarray:
-        """Sums of the rows of ``v`` (2-D) whose last event time is j, shape (T, m)."""
-        return np.add.reduceat(v, self.starts, axis=0)
+    # The arrays below are "wide": one row per column of the design, one column per row of
+    # data (C order), so that products and sums run along contiguous memory.
 
     def risk_sums(self, v: np.ndarray) -> np.ndarray:
-        """Sums of the columns of ``v`` over the risk set of each event time, shape (T, m)."""
-        cols = v.reshape(len(v), -1)
-        out = self._by_event_time(cols)[::-1].cumsum(axis=0)[::-1]
+        """Sums of ``v`` (shape (m, n) or (n,)) over the risk set of each event time, shape (T, m)."""
+        wide = np.atleast_2d(v)
+        out = np.add.reduceat(wide, self.starts, axis=1)[:, ::-1].cumsum(axis=1)[:, ::-1]
         if self.truncated:
             size = self.uft.size
-            for c in range(cols.shape[1]):
-                late = np.bincount(self.k, weights=cols[:, c], minlength=size + 1)[::-1].cumsum()[::-1]
-                out[:, c] -= late[1:]
-        return out
-
-    def risk_cross(self, x: np.ndarray, wx: np.ndarray, upper: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Sums of ``w x_a x_b`` (a <= b) over the risk set of each event time, shape (T, p(p+1)/2)."""
-        if self.uft.size <= 4096 and not self.truncated:  # a matrix product per block of rows (BLAS)
-            return _block_cross(x, wx, self.starts, upper)[::-1].cumsum(axis=0)[::-1]
-        return self.risk_sums(wx[:, upper[0]] * x[:, upper[1]])
-
-    def tie_cross(self, xf: np.ndarray, wf: np.ndarray, upper: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Sums of ``w x_a x_b`` (a <= b) over the events at each event time, shape (T, p(p+1)/2)."""
-        wxf = xf * wf[:, None]
-        if self.uft.size <= 4096:
-            return _block_cross(xf, wxf, self.tie_starts, upper)
-        return self.tie_sums(wxf[:, upper[0]] * xf[:, upper[1]])
-
-    def event_rows(self, x: np.ndarray) -> np.ndarray:
-        """The rows of ``x`` of the events (kept: the model's data do not change)."""
-        if getattr(self, "_xf", None) is None or self._xf[0] is not x:
-            self._xf = (x, x[self.fail])
-        return self._xf[1]
+            for c in range(wide.shape[0]):
+                late = np.bincount(self.k, weights=wide[c], minlength=size + 1)[::-1].cumsum()[::-1]
+                out[c] -= late[1:]
+        return out.T
 
     def tie_sums(self, v: np.ndarray) -> np.ndarray:
-        """Sums of the columns of ``v`` (one row per event) over the events at each event time, (T, m)."""
-        return np.add.reduceat(v.reshape(len(v), -1), self.tie_starts, axis=0)
+        """Sums of ``v`` (shape (m, events) or (events,)) over the events at each event time, (T, m)."""
+        return np.add.reduceat(np.atleast_2d(v), self.tie_starts, axis=1).T
+
+    def risk_cross(self, xt: np.ndarray, wxt: np.ndarray, upper: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Sums of ``w x_a x_b`` (a <= b) over the risk set of each event time, shape (T, p(p+1)/2)."""
+        if self.uft.size <= 4096 and not self.truncated:  # a matrix product per block of rows (BLAS)
+            return _block_cross(xt, wxt, self.starts, upper)[::-1].cumsum(axis=0)[::-1]
+        return self.risk_sums(wxt[upper[0]] * xt[upper[1]])
+
+    def tie_cross(self, xft: np.ndarray, wxft: np.ndarray, upper: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Sums of ``w x_a x_b`` (a <= b) over the events at each event time, shape (T, p(p+1)/2)."""
+        if self.uft.size <= 4096:
+            return _block_cross(xft, wxft, self.tie_starts, upper)
+        return self.tie_sums(wxft[upper[0]] * xft[upper[1]])
+
+    def wide(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` and its event rows, transposed and C-contiguous (kept: the model's data do not change)."""
+        if getattr(self, "_wide", None) is None or self._wide[0] is not x:
+            xt = np.ascontiguousarray(x.T)
+            self._wide = (x, xt, np.ascontiguousarray(xt[:, self.fail]))
+        return self._wide[1], self._wide[2]
 
 
 class _Survival:
@@ -121,8 +120,11 @@ class _Survival:
         strata = np.zeros(n, dtype=np.int32) if strata is None else np.asarray(strata)
         entry = np.zeros(n) if entry is None else np.asarray(entry, float)
         names, codes = np.unique(strata, return_inverse=True)
-        by = np.argsort(codes, kind="stable")
-        groups = np.split(by, np.cumsum(np.bincount(codes, minlength=len(names)))[:-1])
+        if len(names) == 1:
+            groups = [np.arange(n)]
+        else:
+            by = np.argsort(codes, kind="stable")
+            groups = np.split(by, np.cumsum(np.bincount(codes, minlength=len(names)))[:-1])
         self.nstrat_orig = len(groups)
         kept = [(name, rows) for name, rows in zip(names, groups) if status[rows].sum() > 0]
         self.strata = [_Stratum(rows, time, status, entry) for _, rows in kept]
@@ -220,13 +222,11 @@ def _phreg_fast() -> type:
             like, grad, hess = 0.0, np.zeros(p), np.zeros((p, p))
             upper = np.triu_indices(p)
             for stx, s in enumerate(self.surv.strata):
-                x = self.surv.exog_s[stx]
-                xf = s.event_rows(x)
-                lp = x @ params
+                xt, xft = s.wide(self.surv.exog_s[stx])
+                lp = params @ xt
                 if self.surv.offset_s is not None:
                     lp = lp + self.surv.offset_s[stx]
-                shift = lp.max()
-                w = np.exp(lp - shift)
+                w = np.exp(lp - lp.max())
                 frac = s.frac if self.ties == "efron" else np.zeros_like(s.frac)
                 jj = s.jj
                 wf = w[s.fail]
@@ -243,11 +243,11 @@ def _phreg_fast() -> type:
                 a2 = np.bincount(jj, weights=inv**2, minlength=size)
                 b2 = np.bincount(jj, weights=frac * inv**2, minlength=size)
                 c2 = np.bincount(jj, weights=frac**2 * inv**2, minlength=size)
-                wx = x * w[:, None]
-                s1, d1 = s.risk_sums(wx), s.tie_sums(wx[s.fail])
-                grad += xf.sum(axis=0) - (a1 @ s1 - b1 @ d1)
-                s2 = s.risk_cross(x, wx, upper)
-                d2 = s.tie_cross(xf, wf, upper)
+                wxt, wxft = xt * w, xft * wf
+                s1, d1 = s.risk_sums(wxt), s.tie_sums(wxft)
+                grad += xft.sum(axis=1) - (a1 @ s1 - b1 @ d1)
+                s2 = s.risk_cross(xt, wxt, upper)
+                d2 = s.tie_cross(xft, wxft, upper)
                 packed = a1 @ s2 - b1 @ d2
                 full = np.zeros((p, p))
                 full[upper] = packed
