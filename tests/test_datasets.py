@@ -54,12 +54,14 @@ def test_list_and_verify():
     assert table.set_index("name")["rows"].to_dict() == {"cdnow_master": 69_659, "cdnow_sample": 6_919,
                                                          "retention_series": 13, "bfi": 2_800,
                                                          "customer_sat": 1_811, "telco_churn": 7_043,
-                                                         "rossi": 432}
+                                                         "rossi": 432, "tip_joke": 211}
     assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True,
-                             "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True}
+                             "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True,
+                             "tip_joke": True}
     assert data.verify("cdnow_sample") == {"cdnow_sample": True}
     assert data.verify("bfi") == {"bfi": True} and data.verify("customer_sat") == {"customer_sat": True}
     assert data.verify("telco_churn") == {"telco_churn": True} and data.verify("rossi") == {"rossi": True}
+    assert data.verify("tip_joke") == {"tip_joke": True}
     manifest = json.loads((data.datasets_dir() / "manifest.json").read_text())
     for entry in manifest.values():
         assert entry["format"] in ("cdnow_master", "cdnow_sample", "csv") and len(entry["sha256"]) == 64
@@ -78,7 +80,8 @@ def test_env_var_redirects_and_verify_catches_edits(tmp_path, monkeypatch):
     with open(target / "CDNOW_sample.txt", "ab") as fh:
         fh.write(b" 23569 2357 19980630  1   1.00\r\n")
     assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True,
-                                         "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True}
+                                         "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True,
+                                         "tip_joke": True}
     with pytest.raises(ValueError, match="failed its checksum.*re-copy"):
         data.verify("cdnow_sample")
     with pytest.raises(ValueError, match="CDNOW_sample.txt' failed its checksum"):
@@ -242,7 +245,8 @@ def test_load_customer_sat():
 @pytest.mark.parametrize("name, file, datasheet", [("bfi", "bfi.csv", "bfi.md"),
                                                     ("customer_sat", "customer_sat.csv", "customer_sat.md"),
                                                     ("telco_churn", "telco_churn.csv", "telco_churn.md"),
-                                                    ("rossi", "rossi.csv", "rossi.md")])
+                                                    ("rossi", "rossi.csv", "rossi.md"),
+                                                    ("tip_joke", "tip_joke.csv", "tip_joke.md")])
 def test_csv_files_checksums_and_datasheets(tmp_path, monkeypatch, name, file, datasheet):
     import hashlib
 
@@ -390,6 +394,60 @@ def test_rossi_reproduces_the_published_cox_fit():
     # Breslow's ties move the fourth decimal (the datasheet's warning)
     breslow = PHReg(rossi["week"], rossi[ROSSI_COVARIATES], status=rossi["arrest"], ties="breslow").fit()
     assert round(float(breslow.params[0]), 4) == -0.3790
+
+
+# ---------------------------------------------------------------------------
+# Offer experiment: tip_joke (R package Stat2Data, Gueguen 2002)
+# ---------------------------------------------------------------------------
+
+# customers and tippers per arm: Gueguen (2002), as in Stat2Data 2.0.0's TipJoke (datasets/tip_joke.md)
+TIP_JOKE_ARMS = {"Joke": (72, 30), "Ad": (74, 14), "None": (65, 16)}
+
+
+def test_load_tip_joke_shape_columns_dtypes():
+    tips = load("tip_joke")
+    assert tips.shape == (211, 2)  # "A dataset with 211 observations" (?Stat2Data::TipJoke)
+    assert list(tips.columns) == ["card", "tipped"]
+    assert pd.api.types.is_string_dtype(tips["card"]) and not isinstance(tips["card"].dtype, pd.CategoricalDtype)
+    assert str(tips["tipped"].dtype) == "int64"
+    # the control arm is labelled "None", which pandas' read_csv would read as missing by default
+    assert not tips.isna().any().any()
+    assert set(tips["card"]) == {"Joke", "Ad", "None"} and set(tips["tipped"]) == {0, 1}
+    raw = (data.datasets_dir() / "tip_joke.csv").read_bytes()
+    assert raw.count(b"\nNone,") == 65 and raw.endswith(b"\n")
+
+
+def test_tip_joke_counts_per_arm_match_the_published_table():
+    tips = load("tip_joke")
+    assert tips["card"].value_counts().to_dict() == {"Ad": 74, "Joke": 72, "None": 65}
+    assert int(tips["tipped"].sum()) == 60
+    per_arm = tips.groupby("card")["tipped"].agg(["size", "sum"])
+    assert {arm: (int(n), int(k)) for arm, (n, k) in per_arm.iterrows()} == TIP_JOKE_ARMS
+    assert pd.crosstab(tips["card"], tips["tipped"]).to_dict("index") == {
+        "Ad": {0: 60, 1: 14}, "Joke": {0: 42, 1: 30}, "None": {0: 49, 1: 16}}
+    sheet = (data.datasets_dir() / "tip_joke.md").read_text()
+    for arm, (n, k) in TIP_JOKE_ARMS.items():
+        assert f"| {arm} | {n} | {k} | {n - k} | {100 * k / n:.1f}% |" in sheet, arm
+
+
+def test_tip_joke_chi_square_test_of_independence():
+    """The 3 x 2 table of card by tip: X^2 = 9.953 on 2 df, p = 0.0069 (datasets/tip_joke.md)."""
+    from scipy import stats
+
+    tips = load("tip_joke")
+    table = pd.crosstab(tips["card"], tips["tipped"]).loc[["Joke", "Ad", "None"], [1, 0]].to_numpy()
+    result = stats.chi2_contingency(table)
+    assert result.dof == 2
+    assert round(float(result.statistic), 3) == 9.953 and round(float(result.pvalue), 4) == 0.0069
+    assert math.isclose(float(result.statistic), 9.953336936019056, rel_tol=1e-9)
+    assert round(float(result.expected_freq.min()), 1) == 18.5
+    # two arms at a time (Pearson, no continuity correction): the joke card differs, the ad card does not
+    pairs = {("Joke", "None"): 0.035, ("Joke", "Ad"): 0.0027, ("Ad", "None"): 0.42}
+    rows = {"Joke": 0, "Ad": 1, "None": 2}
+    for (a, b), p in pairs.items():
+        pair = table[[rows[a], rows[b]]]
+        got = float(stats.chi2_contingency(pair, correction=False).pvalue)
+        assert math.isclose(got, p, rel_tol=0.02), (a, b, got)
 
 
 def test_write_manifest_regenerates_the_committed_manifest(tmp_path):

