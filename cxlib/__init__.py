@@ -55,6 +55,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "feedback": ("03_feedback_loops",),
     "clv": ("05_retention_and_clv",),
     "churn": ("06_proactive_service",),
+    "offers": ("07_personalised_experiences",),
 }
 #: Subpackages that group the topics' pieces by kind (one private module per topic inside).
 KINDS: tuple[str, ...] = ("data", "plots", "widgets")

@@ -19,7 +19,7 @@ Examples
 >>> data.customer_panel(100, rng=1).truth["loyalty_effect"]
 4.0
 >>> data.list_datasets()["name"].tolist()
-['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi']
+['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke']
 """
 
 from cxlib.data._churn import (
@@ -32,6 +32,15 @@ from cxlib.data._churn import (
     WEIBULL_SHAPE,
     ChurnPanel,
     churn_panel,
+)
+from cxlib.data._offers import (
+    OFFER_DATASHEET,
+    OFFER_RATES,
+    OFFER_SEGMENT_SHARES,
+    OFFER_SEGMENTS,
+    OFFERS,
+    OfferPanel,
+    offer_panel,
 )
 from cxlib.data._files import DATASETS_DIR, datasets_dir, list_datasets, load, read_cdnow, verify
 from cxlib.data._panel import (
@@ -92,6 +101,13 @@ __all__ = [
     "CHURN_HAZARD_RATIOS",
     "WEIBULL_SHAPE",
     "WEIBULL_SCALE_WEEKS",
+    "offer_panel",
+    "OfferPanel",
+    "OFFER_DATASHEET",
+    "OFFERS",
+    "OFFER_SEGMENTS",
+    "OFFER_SEGMENT_SHARES",
+    "OFFER_RATES",
     # real data sets
     "load",
     "list_datasets",

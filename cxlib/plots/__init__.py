@@ -13,7 +13,7 @@ Examples
 '#E69F00'
 """
 
-from cxlib.plots import _churn, _clv, _feedback, _loyalty, _style, _survey
+from cxlib.plots import _churn, _clv, _feedback, _loyalty, _offers, _style, _survey
 from cxlib.plots._churn import hazard_ratio_forest, power_plot, schoenfeld_trend, survival_curves
 from cxlib.plots._clv import (
     clv_by_retention,
@@ -24,6 +24,7 @@ from cxlib.plots._clv import (
     sbg_projection,
 )
 from cxlib.plots._feedback import feedback_diagram, trajectory_bands
+from cxlib.plots._offers import POLICY_COLORS, arm_rates, false_positives, regret_curves, segment_rates
 from cxlib.plots._loyalty import binned_means, confounding_curve, count_fit, estimate_comparison, regression_diagnostics
 from cxlib.plots._style import LINE_COLORS, OKABE_ITO, set_style
 from cxlib.plots._survey import (
@@ -78,4 +79,10 @@ __all__ = [
     "hazard_ratio_forest",
     "power_plot",
     "schoenfeld_trend",
+    # lesson 07
+    "arm_rates",
+    "segment_rates",
+    "false_positives",
+    "regret_curves",
+    "POLICY_COLORS",
 ]

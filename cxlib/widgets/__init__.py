@@ -2,7 +2,7 @@
 
 Each explorer is a thin layer over a plain, tested function of its topic module
 (:func:`cxlib.survey.alpha_demo`, :func:`cxlib.loyalty.confounding_demo`, :func:`cxlib.feedback.explore`,
-:func:`cxlib.clv.retention_value`, :func:`cxlib.churn.outreach_comparison`); the shared scaffolding (sliders that recompute on
+:func:`cxlib.clv.retention_value`, :func:`cxlib.churn.outreach_comparison`, :func:`cxlib.offers.simulate_bandit`); the shared scaffolding (sliders that recompute on
 release, a summary line, one figure) is in ``_base.py``.  ipywidgets and matplotlib
 are imported only when an explorer is built.  The explorers draw once when built, so
 an executed notebook (papermill, nbconvert) shows a result without anyone touching a
@@ -13,6 +13,7 @@ from cxlib.widgets._churn import outreach_explorer
 from cxlib.widgets._clv import clv_explorer
 from cxlib.widgets._feedback import feedback_explorer
 from cxlib.widgets._loyalty import confounding_explorer
+from cxlib.widgets._offers import bandit_explorer
 from cxlib.widgets._survey import alpha_explorer
 
-__all__ = ["alpha_explorer", "confounding_explorer", "feedback_explorer", "clv_explorer", "outreach_explorer"]
+__all__ = ["alpha_explorer", "confounding_explorer", "feedback_explorer", "clv_explorer", "outreach_explorer", "bandit_explorer"]
