@@ -144,7 +144,7 @@ def hazard_ratio_forest(
         ax.minorticks_off()
     ax.set_yticks(y, [str(i) for i in table.index])
     ax.set_ylim(len(table) - 0.5, -0.6)
-    ax.set_xlabel("hazard ratio (log scale; below 1: fewer churn)")
+    ax.set_xlabel("hazard ratio (log scale; below 1: fewer churns)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 
@@ -237,13 +237,10 @@ def schoenfeld_trend(residuals: pd.DataFrame, term: str, ax: Axes | None = None,
     # robust default treats the large residuals of a rare level as outliers and hides a trend
     smooth = lowess(r, t, frac=frac, it=0, return_sorted=True)
     ax.plot(smooth[:, 0], smooth[:, 1], color=COLORS["highlight"], lw=2.5, label="LOWESS smooth")
-    ax.scatter(t, r, s=8, color=COLORS["points"], alpha=0.5, lw=0, label="scaled residual")
-    ax.axhline(float(np.mean(r)), color=COLORS["truth"], lw=1, ls="--", label="constant effect (the Cox estimate)")
-    lo, hi = np.percentile(r, [2, 98])
-    pad = 0.2 * (hi - lo) if hi > lo else 1.0
-    ax.set_ylim(lo - pad, hi + pad)
+    ax.scatter(t, r, s=8, color=COLORS["points"], alpha=0.5, lw=0, label="residual")
+    ax.axhline(float(np.mean(r)), color=COLORS["truth"], lw=1, ls="--", label="Cox estimate")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("log hazard ratio at each event")
     ax.set_title(term, fontsize="medium")
-    ax.legend(loc="best", fontsize="small", frameon=True, framealpha=0.85)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize="x-small", frameon=False)
     return ax
