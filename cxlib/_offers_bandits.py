@@ -224,6 +224,8 @@ def simulate_bandit(
     flat_wins, flat_plays, row_base = wins.ravel(), plays.ravel(), rows * cells  # views: flat indexing is faster
     offsets = np.arange(n_arms)
     flat_rates = rates.ravel()
+    mean = np.full((runs, cells), np.inf)  # epsilon-greedy's observed rates; arms not yet tried come first
+    flat_mean = mean.ravel()
     # stored round by round (rows of C-ordered arrays), transposed to (n_runs, horizon) at the end
     choices = np.empty((t_max, runs), dtype=np.int8)
     rewards = np.empty((t_max, runs), dtype=bool)
@@ -234,6 +236,15 @@ def simulate_bandit(
         stop = min(t_max, start + chunk)
         seg_u = env.random((stop - start, runs))
         answer_u = env.random((stop - start, runs))
+        if how == "fixed_split":  # it does not learn: a whole chunk of rounds at once (the same draws, in order)
+            seg = (np.minimum(np.searchsorted(cum_shares, seg_u, side="right"), n_seg - 1)
+                   if n_seg > 1 else np.zeros(seg_u.shape, dtype=np.int64))
+            arm = np.minimum((pol.random(seg_u.shape) * n_arms).astype(np.int64), n_arms - 1)
+            p = flat_rates.take(seg * n_arms + arm)
+            choices[start:stop] = arm
+            rewards[start:stop] = answer_u < p
+            regret[start:stop] = best[seg] - p
+            continue
         for t in range(start, stop):
             seg = (np.minimum(np.searchsorted(cum_shares, seg_u[t - start], side="right"), n_seg - 1)
                    if n_seg > 1 else np.zeros(runs, dtype=np.int64))
@@ -241,8 +252,6 @@ def simulate_bandit(
             if how == "fixed_split":
                 arm = np.minimum((pol.random(runs) * n_arms).astype(np.int64), n_arms - 1)
             elif how == "epsilon_greedy":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    mean = np.where(plays > 0, wins / plays, np.inf)  # arms not yet tried come first
                 greedy = np.argmax(mean + pol.random((runs, n_arms)) * 1e-12, axis=1)
                 explore = pol.random(runs) < eps
                 random_arm = np.minimum((pol.random(runs) * n_arms).astype(np.int64), n_arms - 1)
@@ -259,6 +268,8 @@ def simulate_bandit(
             at = row_base + base + arm
             flat_wins[at] += hit
             flat_plays[at] += 1
+            if how == "epsilon_greedy":
+                flat_mean[at] = flat_wins[at] / flat_plays[at]
             choices[t] = arm
             rewards[t] = hit
             regret[t] = best[seg] - p
