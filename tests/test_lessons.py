@@ -204,3 +204,17 @@ def test_lesson_06_records_tell_the_known_truth_story():
     assert rec["hr_outreach_true"] == 0.7
     # confounding by indication: the naive estimate is the most biased, adjustment removes only part
     assert rec["hr_outreach_targeted_naive"] > rec["hr_outreach_targeted_adjusted"] > rec["hr_outreach_true"]
+
+
+@pytest.mark.xdist_group("07_personalised_experiences")
+def test_lesson_07_records_tell_the_known_truth_story():
+    from cxlib import data
+
+    rec = lesson_run("07_personalised_experiences", "smoke").records
+    # the tipping experiment: Pearson's chi-square of the 3 x 2 table (R's chisq.test: 9.9533, p 0.006897)
+    assert rec["tipjoke_chi2"] == pytest.approx(9.9533, abs=1e-4) and rec["tipjoke_p"] == pytest.approx(0.006897, abs=1e-6)
+    assert rec["best_offer_overall"] in data.OFFERS
+    assert set(rec["best_offer_by_segment"]) == set(data.OFFER_SEGMENTS)
+    # learning by segment beats pooling, which beats a fixed split, in regret
+    assert rec["regret_thompson_by_segment"] < rec["regret_thompson"] < rec["regret_fixed_split"]
+    assert rec["peeking_false_positive_rate"] > 0.05
