@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/survey.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/churn.py
+	$(BIN)/python benchmarks/offers.py
 
 clean:
 	rm -rf build

@@ -224,6 +224,7 @@ def simulate_bandit(
     flat_wins, flat_plays, row_base = wins.ravel(), plays.ravel(), rows * cells  # views: flat indexing is faster
     offsets = np.arange(n_arms)
     flat_rates = rates.ravel()
+    shapes = np.empty((runs, 2 * n_arms))  # Thompson's Gamma shapes, reused each round
     mean = np.full((runs, cells), np.inf)  # epsilon-greedy's observed rates; arms not yet tried come first
     flat_mean = mean.ravel()
     # stored round by round (rows of C-ordered arrays), transposed to (n_runs, horizon) at the end
@@ -257,11 +258,16 @@ def simulate_bandit(
                 random_arm = np.minimum((pol.random(runs) * n_arms).astype(np.int64), n_arms - 1)
                 arm = np.where(explore, random_arm, greedy)
             else:
-                idx = (base + offsets[:, None]).T if by_segment else None
-                w = wins[rows[:, None], idx] if by_segment else wins
-                n = plays[rows[:, None], idx] if by_segment else plays
+                if by_segment:  # this customer's segment's counts: one flat gather
+                    idx = (row_base + base)[:, None] + offsets
+                    w, n = flat_wins.take(idx), flat_plays.take(idx)
+                else:
+                    w, n = wins, plays
+                shapes[:, :n_arms] = w
+                shapes[:, n_arms:] = n - w
+                shapes += 1.0
                 # Beta(1 + wins, 1 + losses) draws as Gamma ratios (numpy's beta does the same, slower)
-                g = pol.standard_gamma(np.concatenate([1.0 + w, 1.0 + n - w], axis=1))
+                g = pol.standard_gamma(shapes)
                 arm = np.argmax(g[:, :n_arms] / (g[:, :n_arms] + g[:, n_arms:]), axis=1)
             p = flat_rates.take(seg * n_arms + arm)
             hit = answer_u[t - start] < p
