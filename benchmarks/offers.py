@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/offers.py            # full run, a few minutes on 2 cores
+    python benchmarks/offers.py            # full run, about 2 minutes on 2 cores
+    python benchmarks/offers.py --reference lists  # against the fastest plain-Python loop
     python benchmarks/offers.py --quick    # 1,000 runs x 1,000 rounds, smaller loop samples
     python benchmarks/offers.py --profile  # also where the vectorised time goes (statements, cProfile)
 
@@ -10,12 +11,14 @@ The issue: "the vectorised bandit against a plain per-round Python loop of the s
 (the way tutorials write it), same seed, same answers: goal at least 50x faster at 1,000 runs
 x 10,000 rounds."
 
-**The reference.** :func:`loop_bandit` below is each policy written the way a tutorial writes
-it: a loop over rounds, inside it a loop over runs, per-run Python lists of wins and plays,
-and every random number of the policy drawn one at a time with a scalar call
-(``pol.random()``, ``pol.standard_gamma(shape)``).  Nothing is vectorised across runs or
-arms.  It consumes exactly the random numbers ``simulate_bandit`` consumes, in the same
-order, so it gives the same choices, rewards and regret, bit for bit:
+**The reference.** :func:`loop_bandit` below is each policy written with a loop over rounds
+and, inside it, a loop over runs; nothing is vectorised across runs.  ``--reference numpy``
+(the default, the target's reference) keeps each run's wins and plays in small numpy arrays
+over the arms and draws a run's posterior samples with one numpy call, the way bandit
+tutorials write it; ``--reference lists`` uses Python lists and draws every random number one
+at a time with a scalar call (``pol.random()``, ``pol.standard_gamma(shape)``), the fastest
+plain-Python form.  Both consume exactly the random numbers ``simulate_bandit`` consumes, in
+the same order, so they give the same choices, rewards and regret, bit for bit:
 
 * the two streams are ``numpy.random.default_rng([seed, 1])`` (customers) and
   ``default_rng([seed, 2])`` (the policy), which is what ``cxlib._rng.substream`` builds;
