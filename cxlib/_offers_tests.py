@@ -422,7 +422,8 @@ def peeking_simulation(n_per_arm: int = 2000, looks: int = 10, rate: float = 0.1
 
     Each simulated test fills two arms with the same true ``rate``, and at each of
     ``looks`` equally spaced interim looks runs the pooled two-proportion z-test; a test that
-    stops at the first p < ``alpha`` declares a winner.  Vectorised over the simulations.
+    stops at the first p < ``alpha`` declares a winner.  Vectorised over the simulations;
+    each number of looks is simulated on its own equally spaced schedule.
 
     Parameters
     ----------
@@ -438,10 +439,10 @@ def peeking_simulation(n_per_arm: int = 2000, looks: int = 10, rate: float = 0.1
     Returns
     -------
     pandas.DataFrame
-        One row per number of looks ``m`` from 1 to ``looks`` (the last ``m`` of the equally
-        spaced points, so that every scheme ends with the full sample; ``m = 1`` is the one
-        planned analysis): ``looks``, ``false_positive_rate`` (share of A/A tests that
-        declared a "winner"), ``mc_se``.
+        One row per number of looks ``m`` from 1 to ``looks`` (each simulated afresh with
+        ``m`` equally spaced looks, the last at the full sample; ``m = 1`` is the one planned
+        analysis): ``looks``, ``false_positive_rate`` (share of A/A tests that declared a
+        "winner"), ``mc_se``.
 
     Examples
     --------
@@ -459,19 +460,18 @@ def peeking_simulation(n_per_arm: int = 2000, looks: int = 10, rate: float = 0.1
     a = params.real("alpha", alpha, min=0, max=1, min_inclusive=False, max_inclusive=False)
     sims = params.integer("n_sims", n_sims, min=10, max=1_000_000)
     gen = check_rng(rng)
-    points = np.unique(np.round(np.linspace(n / k, n, k)).astype(int))
-    steps = np.diff(np.r_[0, points])
-    a_cum = np.cumsum(gen.binomial(steps, p, size=(sims, steps.size)), axis=1)
-    b_cum = np.cumsum(gen.binomial(steps, p, size=(sims, steps.size)), axis=1)
-    pooled = (a_cum + b_cum) / (2 * points)
-    se = np.sqrt(pooled * (1 - pooled) * 2 / points)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(se > 0, (a_cum - b_cum) / points / se, 0.0)
     crit = norm.ppf(1 - a / 2)
-    rejected = np.abs(z) > crit
     rows = []
-    for m in range(1, steps.size + 1):
-        fp = float(np.mean(rejected[:, steps.size - m:].any(axis=1)))
+    for m in range(1, k + 1):  # m looks, equally spaced, the last at the full sample
+        points = np.unique(np.round(np.linspace(n / m, n, m)).astype(int))
+        steps = np.diff(np.r_[0, points])
+        a_cum = np.cumsum(gen.binomial(steps, p, size=(sims, steps.size)), axis=1)
+        b_cum = np.cumsum(gen.binomial(steps, p, size=(sims, steps.size)), axis=1)
+        pooled = (a_cum + b_cum) / (2 * points)
+        se = np.sqrt(pooled * (1 - pooled) * 2 / points)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where(se > 0, (a_cum - b_cum) / points / se, 0.0)
+        fp = float(np.mean((np.abs(z) > crit).any(axis=1)))
         rows.append({"looks": m, "false_positive_rate": fp, "mc_se": math.sqrt(fp * (1 - fp) / sims)})
     return pd.DataFrame(rows)
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["arm_rates", "segment_rates", "false_positives", "regret_curves", "POLICY_COLORS"]
 
 #: A colour per bandit policy.
-POLICY_COLORS = {"fixed_split": LINE_COLORS[0], "epsilon_greedy": LINE_COLORS[1], "thompson": LINE_COLORS[3],
+POLICY_COLORS = {"fixed_split": LINE_COLORS[0], "epsilon_greedy": LINE_COLORS[1], "thompson": LINE_COLORS[4],
                  "thompson_by_segment": LINE_COLORS[2]}
 
 
