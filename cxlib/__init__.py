@@ -56,6 +56,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "clv": ("05_retention_and_clv",),
     "churn": ("06_proactive_service",),
     "offers": ("07_personalised_experiences",),
+    "journey": ("08_customer_journeys",),
 }
 #: Subpackages that group the topics' pieces by kind (one private module per topic inside).
 KINDS: tuple[str, ...] = ("data", "plots", "widgets")

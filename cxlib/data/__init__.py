@@ -19,7 +19,7 @@ Examples
 >>> data.customer_panel(100, rng=1).truth["loyalty_effect"]
 4.0
 >>> data.list_datasets()["name"].tolist()
-['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke']
+['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke', 'channel_paths']
 """
 
 from cxlib.data._churn import (
@@ -33,6 +33,7 @@ from cxlib.data._churn import (
     ChurnPanel,
     churn_panel,
 )
+from cxlib.data._journey import JOURNEY_DATASHEET, TOUCHPOINTS, JourneyLog, journey_log, journey_matrix
 from cxlib.data._offers import (
     OFFER_DATASHEET,
     OFFER_RATES,
@@ -108,6 +109,11 @@ __all__ = [
     "OFFER_SEGMENTS",
     "OFFER_SEGMENT_SHARES",
     "OFFER_RATES",
+    "journey_log",
+    "JourneyLog",
+    "journey_matrix",
+    "JOURNEY_DATASHEET",
+    "TOUCHPOINTS",
     # real data sets
     "load",
     "list_datasets",

@@ -13,7 +13,8 @@ Examples
 '#E69F00'
 """
 
-from cxlib.plots import _churn, _clv, _feedback, _loyalty, _offers, _style, _survey
+from cxlib.plots import _churn, _clv, _feedback, _journey, _loyalty, _offers, _style, _survey
+from cxlib.plots._journey import credit_comparison, drop_off_bars, journey_map, recovery_curve
 from cxlib.plots._churn import hazard_ratio_forest, power_plot, schoenfeld_trend, survival_curves
 from cxlib.plots._clv import (
     clv_by_retention,
@@ -85,4 +86,9 @@ __all__ = [
     "false_positives",
     "regret_curves",
     "POLICY_COLORS",
+    # lesson 08
+    "journey_map",
+    "credit_comparison",
+    "drop_off_bars",
+    "recovery_curve",
 ]

@@ -12,8 +12,9 @@ slider, and nothing in them waits for input.
 from cxlib.widgets._churn import outreach_explorer
 from cxlib.widgets._clv import clv_explorer
 from cxlib.widgets._feedback import feedback_explorer
+from cxlib.widgets._journey import journey_explorer
 from cxlib.widgets._loyalty import confounding_explorer
 from cxlib.widgets._offers import bandit_explorer
 from cxlib.widgets._survey import alpha_explorer
 
-__all__ = ["alpha_explorer", "confounding_explorer", "feedback_explorer", "clv_explorer", "outreach_explorer", "bandit_explorer"]
+__all__ = ["alpha_explorer", "confounding_explorer", "feedback_explorer", "clv_explorer", "outreach_explorer", "bandit_explorer", "journey_explorer"]

@@ -1,0 +1,190 @@
+"""Customer journeys as paths for :mod:`cxlib.journey` (lesson 08): reading aggregated path
+strings (the ChannelAttribution format) and event logs, with clear messages for bad paths.
+
+A *paths table* is a DataFrame with one row per distinct journey: ``path`` (a tuple of
+touchpoints, in order), ``conversions``, ``value`` (total conversion value) and ``nulls``
+(journeys that ended without converting), as ChannelAttribution's ``markov_model`` expects.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cxlib import params
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["read_paths", "paths_from_log", "RESERVED"]
+
+#: Names reserved for the chain's own states; no touchpoint may use them.
+RESERVED: tuple[str, ...] = ("(start)", "(conversion)", "(null)")
+
+
+def _split(text: Any, sep: str, row: Any) -> tuple[str, ...]:
+    if not isinstance(text, str):
+        raise TypeError(f"path at row {row!r} must be a string like 'a {sep} b'; got {text!r} ({type(text).__name__})")
+    parts = tuple(p.strip() for p in text.split(sep))
+    if not text.strip() or any(p == "" for p in parts):
+        what = "is empty" if not text.strip() else f"has an empty touchpoint (two {sep!r} in a row, or one at an end)"
+        raise ValueError(f"path at row {row!r} {what}: {text!r}; a path is touchpoints separated by {sep!r}")
+    bad = [p for p in parts if p in RESERVED]
+    if bad:
+        raise ValueError(f"path at row {row!r} uses the reserved name {bad[0]!r}; rename that touchpoint")
+    return parts
+
+
+def read_paths(
+    data: pd.DataFrame,
+    path: str = "path",
+    conversions: str = "total_conversions",
+    value: str | None = "total_conversion_value",
+    nulls: str | None = "total_null",
+    *,
+    sep: str = ">",
+    collapse_repeats: bool = False,
+) -> pd.DataFrame:
+    """Read aggregated journeys: one row per path string with its counts (ChannelAttribution's format).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per distinct path.
+    path : str, default "path"
+        Column of path strings, touchpoints separated by ``sep`` (``"a > b > c"``).
+    conversions : str, default "total_conversions"
+        Column: journeys along this path that converted.
+    value : str or None, default "total_conversion_value"
+        Column: their total conversion value (None: no values).
+    nulls : str or None, default "total_null"
+        Column: journeys along this path that did not convert (None: all paths are
+        conversions only, as in some exports; a Markov model then has nothing to lose).
+    sep : str, default ">"
+        The separator.  A path whose touchpoints look separated by something else (e.g.
+        ``"a/b"`` when ``sep=">"``) is one touchpoint named ``"a/b"``: check the result.
+    collapse_repeats : bool, default False
+        Merge repeated consecutive touchpoints (``a > a > b`` becomes ``a > b``).  They do not
+        change conversion probabilities or removal effects (a self-loop only delays), but they
+        do change time in state and the linear heuristic.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``path`` (tuples), ``conversions``, ``value``, ``nulls``, one row per distinct path
+        (rows with the same path after parsing are added up).
+
+    Raises
+    ------
+    ValueError
+        Empty paths or touchpoints, negative or non-integer counts, rows with no journeys, a
+        touchpoint named like a chain state; the message names the row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.journey import read_paths
+    >>> raw = pd.DataFrame({"path": ["a > b", "b", "a > b"], "total_conversions": [1, 0, 2],
+    ...                     "total_conversion_value": [10.0, 0.0, 30.0], "total_null": [3, 5, 0]})
+    >>> read_paths(raw)
+         path  conversions  value  nulls
+    0  (a, b)            3   40.0      3
+    1    (b,)            0    0.0      5
+    >>> read_paths(pd.DataFrame({"path": ["a > > b"], "total_conversions": [1]}), value=None, nulls=None)
+    Traceback (most recent call last):
+    ...
+    ValueError: path at row 0 has an empty touchpoint (two '>' in a row, or one at an end): 'a > > b'; a path is touchpoints separated by '>'
+    """
+    import pandas as pd
+
+    params.frame("data", data, {"path": path, "conversions": conversions, "value": value, "nulls": nulls},
+                 empty=False)
+    sep = params.text("sep", sep)
+    collapse = params.boolean("collapse_repeats", collapse_repeats)
+    counts = {}
+    for role, col in (("conversions", conversions), ("nulls", nulls), ("value", value)):
+        if col is None:
+            counts[role] = np.zeros(len(data))
+            continue
+        arr = params.array(f"{role} column {col!r}", data[col].to_numpy(), "numbers >= 0", ndim=1, finite=True)
+        want = "numbers >= 0" if role == "value" else "whole numbers >= 0"
+        bad = (arr < 0) if role == "value" else (arr < 0) | (arr != np.round(arr))
+        params.elements(f"{role} column {col!r}", arr, bad, want)
+        counts[role] = arr
+    journeys = counts["conversions"] + counts["nulls"]
+    if np.any(journeys == 0):
+        i = int(np.flatnonzero(journeys == 0)[0])
+        raise ValueError(f"row {data.index[i]!r} has no journeys (0 conversions and 0 nulls); drop it")
+    parsed = []
+    for idx, text in zip(data.index, data[path]):
+        parts = _split(text, sep, idx)
+        if collapse:
+            parts = tuple(p for k, p in enumerate(parts) if k == 0 or p != parts[k - 1])
+        parsed.append(parts)
+    frame = pd.DataFrame({"path": parsed, "conversions": counts["conversions"].astype(np.int64),
+                          "value": counts["value"].astype(float), "nulls": counts["nulls"].astype(np.int64)})
+    return frame.groupby("path", sort=False, as_index=False).sum()
+
+
+def paths_from_log(
+    log: pd.DataFrame,
+    customer: str = "customer",
+    time: str = "time",
+    touchpoint: str = "touchpoint",
+    outcome: str = "converted",
+    value: str | None = None,
+) -> pd.DataFrame:
+    """Turn an event log (one row per touchpoint visit) into a paths table.
+
+    Each customer's visits, in time order, make one journey; it counts as a conversion when
+    the customer's ``outcome`` is 1 on any row (the conversion ends the journey), else as a
+    null.  ``value`` (optional) is summed over the customer's rows.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+    customer, time, touchpoint, outcome : str
+        Columns: who, when (anything sortable), where, and 0/1 converted.
+    value : str, optional
+        Column of conversion value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_paths`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.journey import paths_from_log
+    >>> log = pd.DataFrame({"customer": [1, 1, 2, 2, 2], "time": [1, 2, 1, 3, 2],
+    ...                     "touchpoint": ["a", "b", "a", "c", "b"], "converted": [0, 1, 0, 0, 0]})
+    >>> paths_from_log(log)
+            path  conversions  value  nulls
+    0     (a, b)            1    0.0      0
+    1  (a, b, c)            0    0.0      1
+    """
+    import pandas as pd
+
+    params.frame("log", log, {"customer": customer, "time": time, "touchpoint": touchpoint, "outcome": outcome,
+                              "value": value}, empty=False)
+    y = log[outcome]
+    if y.isna().any() or not y.isin([0, 1]).all():
+        bad = y[y.isna() | ~y.isin([0, 1])]
+        raise ValueError(f"outcome column {outcome!r} must hold 0 or 1; got {bad.tolist()[0]!r} at row "
+                         f"{bad.index.tolist()[0]!r}")
+    names = log[touchpoint].astype(str)
+    reserved = names.isin(RESERVED)
+    if reserved.any():
+        raise ValueError(f"touchpoint {names[reserved].iloc[0]!r} at row {names.index[reserved][0]!r} is a reserved "
+                         "name; rename it")
+    ordered = log.assign(_tp=names).sort_values([customer, time], kind="stable")
+    agg = {"_tp": tuple, outcome: "max"}
+    if value is not None:
+        agg[value] = "sum"
+    per = ordered.groupby(customer, sort=False).agg(agg)
+    frame = pd.DataFrame({"path": per["_tp"].to_numpy(), "conversions": per[outcome].to_numpy().astype(np.int64),
+                          "value": per[value].to_numpy(float) if value is not None else 0.0,
+                          "nulls": 1 - per[outcome].to_numpy().astype(np.int64)})
+    return frame.groupby("path", sort=False, as_index=False).sum()

@@ -1,0 +1,196 @@
+"""cxlib.journey (lesson 08): paths, the exact Markov chain, removal effects, heuristics, pain points."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import data, journey
+
+
+def _paths(rows):
+    return journey.read_paths(pd.DataFrame(rows, columns=["path", "total_conversions", "total_conversion_value",
+                                                          "total_null"]))
+
+
+# ---------------------------------------------------------------------------
+# Exact on chains solved by hand
+# ---------------------------------------------------------------------------
+
+
+def test_conversion_probability_of_a_chain_solved_by_hand():
+    # start -> a; a -> b 1/2, a -> null 1/2; b -> conversion 3/5, b -> null 2/5: P = 1/2 * 3/5
+    m = journey.fit_markov(_paths([("a > b", 3, 3.0, 0), ("a > b", 0, 0.0, 2), ("a", 0, 0.0, 5)]))
+    assert m.conversion_probability() == pytest.approx(0.3, abs=1e-12)
+    re = journey.removal_effects(m)
+    assert re["removal_effect"].to_dict() == pytest.approx({"a": 1.0, "b": 1.0})
+
+
+def test_loops_are_solved_exactly():
+    # start -> a; a -> a 1/4, a -> b 1/4, a -> null 1/2; b -> a 1/3, b -> conversion 2/3
+    # x_a = x_a/4 + x_b/4, x_b = x_a/3 + 2/3  =>  x_b = 3 x_a, x_a = 1/4
+    rows = [("a > a", 0, 0.0, 1), ("a > b > conversion", 0, 0.0, 0)]
+    matrix = pd.DataFrame(0.0, index=["(start)", "a", "b", "(conversion)", "(null)"],
+                          columns=["(start)", "a", "b", "(conversion)", "(null)"])
+    matrix.loc["(start)", "a"] = 1
+    matrix.loc["a", ["a", "b", "(null)"]] = [0.25, 0.25, 0.5]
+    matrix.loc["b", ["a", "(conversion)"]] = [1 / 3, 2 / 3]
+    matrix.loc["(conversion)", "(conversion)"] = matrix.loc["(null)", "(null)"] = 1
+    m = journey.MarkovModel.from_matrix(matrix)
+    assert m.conversion_probability() == pytest.approx(1 / 4, abs=1e-12)
+    # removing b: a converts never; removing a: nothing starts
+    assert m.conversion_probability(removed=["b"]) == 0 and m.conversion_probability(removed="a") == 0
+    # expected visits to a: 1 / (1 - 1/4 - 1/4 * 1/3) = 3/2
+    assert m.expected_visits()["a"] == pytest.approx(1.5)
+    assert rows  # the rows above describe the chain in words
+
+
+def test_removal_effect_of_an_optional_touchpoint():
+    # start -> a 1/2, b 1/2; a -> conversion 1; b -> conversion 1/2, null 1/2:  P = 3/4; without a: 1/4
+    m = journey.fit_markov(_paths([("a", 10, 10.0, 0), ("b", 5, 5.0, 5)]))
+    assert m.conversion_probability() == pytest.approx(0.75)
+    re = journey.removal_effects(m)
+    assert re.at["a", "removal_effect"] == pytest.approx(1 - 0.25 / 0.75)
+    assert re.at["b", "removal_effect"] == pytest.approx(1 - 0.5 / 0.75)
+    att = journey.attribution(m)
+    assert att["conversions"].sum() == pytest.approx(15) and att["value"].sum() == pytest.approx(15.0)
+
+
+def test_heuristics_by_hand():
+    p = _paths([("a > b > c", 2, 20.0, 1), ("c > a", 1, 5.0, 0), ("b", 0, 0.0, 4)])
+    assert journey.first_touch(p)["conversions"].to_dict() == {"a": 2.0, "b": 0.0, "c": 1.0}
+    assert journey.last_touch(p)["conversions"].to_dict() == {"a": 1.0, "b": 0.0, "c": 2.0}
+    lin = journey.linear(p)
+    assert lin.loc["a", "conversions"] == pytest.approx(2 / 3 + 1 / 2)
+    assert lin["value"].sum() == pytest.approx(25.0)
+
+
+def test_with_exit_is_a_counterfactual_on_one_row():
+    truth = data.journey_matrix(0.45)
+    m = journey.MarkovModel.from_matrix(truth)
+    better = m.with_exit("checkout", 0.2)
+    assert better.transition_matrix.loc["checkout", "(null)"] == pytest.approx(0.2)
+    assert better.transition_matrix.loc["checkout"].sum() == pytest.approx(1.0)
+    assert better.conversion_probability() > m.conversion_probability()
+    assert m.with_exit("checkout", 0.45).conversion_probability() == pytest.approx(m.conversion_probability())
+
+
+# ---------------------------------------------------------------------------
+# Known truth: recovery and simulation
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def log():
+    return data.journey_log(20_000, rng=5)
+
+
+def test_fitted_chain_recovers_the_true_matrix(log):
+    paths = journey.paths_from_log(log.data, value="value")
+    m = journey.fit_markov(paths)
+    truth = log.truth["matrix"].loc[m.states, m.states]
+    err = (m.transition_matrix - truth).abs().to_numpy().max()
+    assert err < 0.04
+    assert m.conversion_probability() == pytest.approx(log.truth["conversion_probability"], abs=0.015)
+    re = journey.removal_effects(m)["removal_effect"]
+    for t, v in log.truth["removal_effects"].items():
+        assert re[t] == pytest.approx(v, abs=0.05), t
+
+
+def test_error_shrinks_with_customers():
+    errs = []
+    for n in (1000, 16_000):
+        lg = data.journey_log(n, rng=11)
+        m = journey.fit_markov(journey.paths_from_log(lg.data))
+        errs.append((m.transition_matrix - lg.truth["matrix"].loc[m.states, m.states]).abs().to_numpy().max())
+    assert errs[1] < errs[0] / 2  # sqrt(16) = 4 times fewer... at least twice smaller
+
+
+def test_exact_agrees_with_simulation_within_monte_carlo_error():
+    m = journey.MarkovModel.from_matrix(data.journey_matrix())
+    n = 100_000
+    sim = journey.simulate_journeys(m, n, rng=2)
+    p = m.conversion_probability()
+    assert abs(sim["conversions"].sum() / n - p) < 4 * math.sqrt(p * (1 - p) / n)
+
+
+def test_last_touch_overcredits_the_reminder_as_planted(log):
+    paths = journey.paths_from_log(log.data)
+    m = journey.fit_markov(paths)
+    markov = journey.attribution(m)["conversions"]
+    last = journey.last_touch(paths)["conversions"]
+    assert last["reminder"] > 2 * markov["reminder"]
+    assert last["product"] == 0 and markov["product"] == markov.max()
+
+
+def test_the_pain_point_and_the_first_order_test(log):
+    paths = journey.paths_from_log(log.data)
+    m = journey.fit_markov(paths)
+    drop = journey.drop_off(m)
+    assert drop["exit_probability"].idxmax() == log.truth["pain_point"] == "checkout"
+    assert drop["share_of_losses"].sum() == pytest.approx(1.0)
+    pvals = [journey.order_test(journey.paths_from_log(data.journey_log(4000, rng=s).data))["p_value"]
+             for s in range(10)]
+    assert np.mean(np.array(pvals) < 0.05) <= 0.3  # data from an order-1 chain: about 5% rejections
+    # a chain with memory is detected
+    memory = _paths([("a > b", 80, 0.0, 20), ("c > b", 10, 0.0, 90)] * 3)
+    assert journey.order_test(memory)["p_value"] < 1e-6
+
+
+# ---------------------------------------------------------------------------
+# Parsing edge cases
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([("", 1, 1.0, 0)], "path at row 0 is empty"),
+        ([("a > > b", 1, 1.0, 0)], "has an empty touchpoint"),
+        ([("a > b", 0, 0.0, 0)], "row 0 has no journeys (0 conversions and 0 nulls); drop it"),
+        ([("a > b", -1, 0.0, 2)], "conversions column 'total_conversions' must be whole numbers >= 0"),
+        ([("a > (null)", 1, 1.0, 0)], "uses the reserved name '(null)'"),
+    ],
+)
+def test_bad_paths_get_clear_messages(rows, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _paths(rows)
+
+
+def test_self_loops_repeats_and_a_touchpoint_that_never_converts():
+    p = _paths([("a > a > b", 2, 2.0, 1), ("c", 0, 0.0, 4), ("a > b", 1, 1.0, 0)])
+    m = journey.fit_markov(p)
+    assert m.transition_matrix.loc["a", "a"] > 0
+    collapsed = journey.fit_markov(journey.read_paths(
+        pd.DataFrame({"path": ["a > a > b", "c", "a > b"], "total_conversions": [2, 0, 1],
+                      "total_conversion_value": [2.0, 0.0, 1.0], "total_null": [1, 4, 0]}), collapse_repeats=True))
+    # a self-loop only delays: conversion and removal effects are the same without it
+    assert m.conversion_probability() == pytest.approx(collapsed.conversion_probability())
+    re = journey.removal_effects(m)
+    assert re.at["c", "removal_effect"] == 0  # c never converts
+    assert journey.time_in_state(m).at["a", "expected_visits"] > journey.time_in_state(collapsed).at["a",
+                                                                                                    "expected_visits"]
+
+
+def test_another_separator_is_one_touchpoint_unless_named():
+    raw = pd.DataFrame({"path": ["a/b"], "total_conversions": [1], "total_conversion_value": [1.0],
+                        "total_null": [0]})
+    assert journey.read_paths(raw)["path"].iloc[0] == ("a/b",)
+    assert journey.read_paths(raw, sep="/")["path"].iloc[0] == ("a", "b")
+
+
+def test_paths_from_log_checks_its_outcome():
+    log = pd.DataFrame({"customer": [1, 1], "time": [1, 2], "touchpoint": ["a", "b"], "converted": [0, 2]})
+    with pytest.raises(ValueError, match="outcome column 'converted' must hold 0 or 1; got 2"):
+        journey.paths_from_log(log)
+
+
+def test_unknown_touchpoint_in_removal_and_higher_order_warning():
+    m = journey.fit_markov(_paths([("a > b", 1, 1.0, 1)]))
+    with pytest.raises(ValueError, match="removed names unknown touchpoint"):
+        m.conversion_probability(removed=["z"])
+    with pytest.warns(UserWarning, match="order 2: .* states were left fewer than 30 times"):
+        journey.fit_markov(_paths([("a > b", 1, 1.0, 1)]), order=2)

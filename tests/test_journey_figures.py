@@ -1,0 +1,59 @@
+"""The lesson-08 figures and explorer: each draws what it is given, and refuses bad input."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from cxlib import data, journey, plots, widgets  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_journey_map_draws_the_strong_transitions_only():
+    matrix = data.journey_matrix()
+    ax = plots.journey_map(matrix, threshold=0.5)
+    strong = int(((matrix >= 0.5) & (matrix.index.to_numpy()[:, None] != matrix.columns.to_numpy())).to_numpy()
+                 [:-2, :-1].sum())  # not from the absorbing states, not to (null)
+    assert len(ax.patches) == strong
+
+
+def test_credit_and_drop_off_figures_draw_their_numbers():
+    m = journey.MarkovModel.from_matrix(data.journey_matrix())
+    drops = journey.drop_off(m)
+    ax = plots.drop_off_bars(drops)
+    widths = sorted(p.get_width() for p in ax.patches)
+    np.testing.assert_allclose(widths, sorted(drops["exit_probability"]))
+    t = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 0.0]}, index=["x", "y"])
+    ax = plots.credit_comparison(t, truth={"x": 2.0, "y": 1.0})
+    assert [p.get_width() for p in ax.containers[1]] == [3.0, 0.0]
+
+
+def test_recovery_curve_and_bad_input():
+    ax = plots.recovery_curve(pd.DataFrame({"customers": [100, 400], "max_error": [0.2, 0.1]}))
+    assert ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="table lacks the column"):
+        plots.recovery_curve(pd.DataFrame({"customers": [1]}))
+    with pytest.raises(TypeError, match="table must be a pandas DataFrame"):
+        plots.drop_off_bars([1])
+
+
+def test_journey_explorer_recomputes_exactly():
+    box = widgets.journey_explorer("checkout", 0.45)
+    controls, summary, output = box.children
+    menu, slider = controls.children
+    slider.value = 0.1
+    m = journey.MarkovModel.from_matrix(data.journey_matrix()).with_exit("checkout", 0.1)
+    assert f"<b>{m.conversion_probability():.3f}</b>" in summary.value
+    with pytest.raises(ValueError, match="touchpoint 'cart' is not known"):
+        widgets.journey_explorer("cart")
