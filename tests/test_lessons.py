@@ -218,3 +218,16 @@ def test_lesson_07_records_tell_the_known_truth_story():
     # learning by segment beats pooling, which beats a fixed split, in regret
     assert rec["regret_thompson_by_segment"] < rec["regret_thompson"] < rec["regret_fixed_split"]
     assert rec["peeking_false_positive_rate"] > 0.05
+
+
+@pytest.mark.xdist_group("08_customer_journeys")
+def test_lesson_08_records_tell_the_known_truth_story():
+    rec = lesson_run("08_customer_journeys", "smoke").records
+    assert abs(rec["conversion_probability_estimate"] - rec["conversion_probability_true"]) < 0.05
+    assert set(rec["removal_effects"]) == set(rec["removal_effects_true"]) == {
+        "display", "search", "email", "product", "reviews", "checkout", "reminder"}
+    assert max(rec["removal_effects_true"], key=rec["removal_effects_true"].get) == "product"
+    assert rec["pain_point"] == "checkout"
+    # channel_paths: the exact chain (ChannelAttribution 2.2.5's simulated markov_model credits alpha most too)
+    assert 0.22 < rec["channel_paths_conversion_probability"] < 0.23
+    assert max(rec["channel_paths_removal_effects"], key=rec["channel_paths_removal_effects"].get) == "alpha"
