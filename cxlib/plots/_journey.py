@@ -91,10 +91,11 @@ def journey_map(model: Any, ax: Axes | None = None, *, threshold: float = 0.15) 
             rad = 0.25 if x1 <= x0 else 0.08
             color = COLORS["tertiary"] if b == "(conversion)" else COLORS["highlight"] if b == "(null)" else COLORS["primary"]
             ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
-                                         mutation_scale=12, lw=0.5 + 5 * w, color=color, alpha=0.55,
-                                         shrinkA=18, shrinkB=18, zorder=2))
-            ax.text(x0 + 0.55 * (x1 - x0), y0 + 0.55 * (y1 - y0) + 0.12, f"{w:.2f}", fontsize="x-small",
-                    color=color, ha="center", zorder=4)
+                                         mutation_scale=14, lw=0.5 + 5 * w, color=color, alpha=0.6,
+                                         shrinkA=30, shrinkB=30, zorder=2))
+            ax.text(x0 + 0.62 * (x1 - x0), y0 + 0.62 * (y1 - y0), f"{w:.2f}", fontsize="x-small",
+                    color=color, ha="center", va="center", zorder=4,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
@@ -224,5 +225,5 @@ def recovery_curve(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_yscale("log")
     ax.set_xlabel("customers")
     ax.set_ylabel("absolute error")
-    ax.legend(loc="lower left", fontsize="small", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
