@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/churn.py
 	$(BIN)/python benchmarks/offers.py
+	$(BIN)/python benchmarks/journey.py
 
 clean:
 	rm -rf build
