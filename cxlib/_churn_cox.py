@@ -329,49 +329,30 @@ def _schoenfeld(result: PHRegResults) -> np.ndarray:
     risk set, ``D``: over the tied events, weighted by ``exp(x beta)``); with Breslow ties,
     ``l = 0`` only.  Their sum is the score, zero at the estimate.
     """
+    from cxlib._churn_fast import _Stratum
+
     model = result.model
     x = np.asarray(model.exog, float)
     time = np.asarray(model.endog, float)
-    status = np.asarray(model.status, float) == 1
+    status = np.asarray(model.status, float)
     entry = np.asarray(model.entry, float) if getattr(model, "entry", None) is not None else np.zeros(len(time))
-    strata = np.zeros(len(time), int)
-    for k, rows in enumerate(model.surv.stratum_rows):
-        strata[rows] = k
-    w = np.exp(x @ np.asarray(result.params, float) - (x @ np.asarray(result.params, float)).max())
-    wx = w[:, None] * x
-    efron = model.ties == "efron"
+    params = np.asarray(result.params, float)
     resid = np.full(x.shape, np.nan)
-    for k in np.unique(strata):
-        rows = np.flatnonzero(strata == k)
-        t, e, en = time[rows], status[rows], entry[rows]
-        times = np.unique(t[e])
-        if times.size == 0:
-            continue
-        # risk-set sums at each event time: time >= s and entry < s
-        order = np.argsort(t)
-        cw = np.concatenate([np.cumsum(w[rows][order][::-1])[::-1], [0.0]])
-        cwx = np.vstack([np.cumsum(wx[rows][order][::-1], axis=0)[::-1], np.zeros(x.shape[1])])
-        first = np.searchsorted(t[order], times, side="left")
-        s0, s1 = cw[first], cwx[first]
-        if np.any(en > 0):
-            eorder = np.argsort(en)
-            ew = np.concatenate([np.cumsum(w[rows][eorder][::-1])[::-1], [0.0]])
-            ewx = np.vstack([np.cumsum(wx[rows][eorder][::-1], axis=0)[::-1], np.zeros(x.shape[1])])
-            late = np.searchsorted(en[eorder], times, side="left")  # entry >= s: not yet at risk
-            s0, s1 = s0 - ew[late], s1 - ewx[late]
-        ev = rows[e]
-        at = np.searchsorted(times, time[ev])
-        d = np.bincount(at, minlength=times.size).astype(float)
-        d0 = np.bincount(at, weights=w[ev], minlength=times.size)
-        d1 = np.column_stack([np.bincount(at, weights=wx[ev, j], minlength=times.size) for j in range(x.shape[1])])
-        if efron:
-            mean = np.zeros_like(s1)
-            for j, dj in enumerate(d.astype(int)):
-                frac = np.arange(dj) / dj
-                mean[j] = ((s1[j] - frac[:, None] * d1[j]) / (s0[j] - frac * d0[j])[:, None]).mean(axis=0)
-        else:
-            mean = s1 / s0[:, None]
-        resid[ev] = x[ev] - mean[at]
+    for rows in model.surv.stratum_rows:
+        # the risk sets as the fitting engine builds them (entry <= t <= time, as statsmodels)
+        s = _Stratum(np.asarray(rows), time, status, entry)
+        xs = x[s.rows]
+        lp = xs @ params
+        w = np.exp(lp - lp.max())
+        wf, xf = w[s.fail], xs[s.fail]
+        s0, s1 = s.risk_sums(w)[:, 0], s.risk_sums(xs.T * w)
+        d0, d1 = s.tie_sums(wf)[:, 0], s.tie_sums(xf.T * wf)
+        frac = s.frac if model.ties == "efron" else np.zeros_like(s.frac)
+        # each tied event's expected covariates: the mean over l of (S1 - l/d D1) / (S0 - l/d D0)
+        m = (s1[s.jj] - frac[:, None] * d1[s.jj]) / (s0[s.jj] - frac * d0[s.jj])[:, None]
+        mean = np.stack([np.bincount(s.jj, weights=m[:, c], minlength=s.uft.size) for c in range(x.shape[1])],
+                        axis=1) / s.d[:, None]
+        resid[s.rows[s.fail]] = xf - mean[s.fidx]
     return resid
 
 

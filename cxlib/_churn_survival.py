@@ -319,12 +319,12 @@ def logrank(durations: Any, events: Any, groups: Any) -> LogRank:
     stat, p = survdiff(t, e, codes)
     # observed and expected events per group under equal hazards
     times = np.unique(t[e == 1])
+    at_risk = t.size - np.searchsorted(np.sort(t), times, side="left")
+    died = np.bincount(np.searchsorted(times, t[e == 1]), minlength=times.size)
     expected = np.zeros(len(order))
     for k in range(len(order)):
         tk = np.sort(t[codes == k])
         at_risk_k = tk.size - np.searchsorted(tk, times, side="left")
-        at_risk = t.size - np.searchsorted(np.sort(t), times, side="left")
-        died = np.bincount(np.searchsorted(times, t[e == 1]), minlength=times.size)
         expected[k] = float(np.sum(died * at_risk_k / at_risk))
     table = pd.DataFrame({
         "customers": [int((codes == k).sum()) for k in range(len(order))],
