@@ -56,6 +56,16 @@ def _counts(successes: Any, trials: Any, arms: Any = None) -> tuple[np.ndarray, 
     return s, n, names
 
 
+def _difference(s1: float, n1: float, s2: float, n2: float, alpha: float) -> dict[str, float]:
+    """Rate 1 minus rate 2 with Newcombe's interval and the pooled two-proportion z-test's p-value
+    (1 when both arms are all failures or all successes: no evidence of a difference)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    lo, hi = confint_proportions_2indep(s1, n1, s2, n2, method="newcomb", compare="diff", alpha=alpha)
+    p = 1.0 if s1 + s2 in (0, n1 + n2) else float(proportions_ztest([s1, s2], [n1, n2])[1])
+    return {"difference": s1 / n1 - s2 / n2, "ci_low": float(lo), "ci_high": float(hi), "p_value": p}
+
+
 def arm_counts(data: pd.DataFrame, arm: str, outcome: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Successes, trials and names of each arm from a table with one row per customer.
 
@@ -179,7 +189,7 @@ def compare_arms(
     import pandas as pd
     from scipy.stats import chi2_contingency
     from statsmodels.stats.multitest import multipletests
-    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
+    from statsmodels.stats.proportion import proportion_confint
 
     s, n, names = _counts(successes, trials, arms)
     corr = params.choice("correction", correction, CORRECTIONS)
@@ -192,13 +202,7 @@ def compare_arms(
                              index=pd.Index(names, name="arm"))
     rows = []
     for i, j in itertools.combinations(range(s.size), 2):
-        lo, hi = confint_proportions_2indep(s[i], n[i], s[j], n[j], method="newcomb", compare="diff", alpha=alpha)
-        if s[i] + s[j] in (0, n[i] + n[j]):
-            p = 1.0  # both arms all failures (or all successes): no evidence of a difference
-        else:
-            p = float(proportions_ztest([s[i], s[j]], [n[i], n[j]])[1])
-        rows.append({"arm_a": names[i], "arm_b": names[j], "difference": s[i] / n[i] - s[j] / n[j],
-                     "ci_low": float(lo), "ci_high": float(hi), "p_value": p})
+        rows.append({"arm_a": names[i], "arm_b": names[j], **_difference(s[i], n[i], s[j], n[j], alpha)})
     pairs = pd.DataFrame(rows)
     pairs["p_adjusted"] = (pairs["p_value"] if corr == "none"
                            else multipletests(pairs["p_value"], alpha=alpha, method=corr)[1])
@@ -373,7 +377,6 @@ def uplift_by_segment(data: pd.DataFrame, arm: str, outcome: str, segment: str, 
     import statsmodels.formula.api as smf
     from scipy.stats import chi2 as chi2_dist
     from statsmodels.stats.multitest import multipletests
-    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
     params.frame("data", data, {"arm": arm, "outcome": outcome, "segment": segment}, empty=False)
     a = params.real("alpha", alpha, min=0, max=1, min_inclusive=False, max_inclusive=False)
@@ -403,10 +406,8 @@ def uplift_by_segment(data: pd.DataFrame, arm: str, outcome: str, segment: str, 
             if len(t) == 0 or len(r) == 0:
                 continue
             st, nt, sr, nr = t.sum(), len(t), r.sum(), len(r)
-            lo, hi = confint_proportions_2indep(st, nt, sr, nr, method="newcomb", compare="diff", alpha=a)
-            p = 1.0 if st + sr in (0, nt + nr) else float(proportions_ztest([st, sr], [nt, nr])[1])
             rows.append({"segment": seg, "arm": name, "trials": int(nt), "rate": st / nt, "reference_rate": sr / nr,
-                         "difference": st / nt - sr / nr, "ci_low": float(lo), "ci_high": float(hi), "p_value": p})
+                         **_difference(st, nt, sr, nr, a)})
     table = pd.DataFrame(rows)
     table["p_adjusted"] = multipletests(table["p_value"], alpha=a, method="holm")[1] if len(table) else []
     k = len(table)
