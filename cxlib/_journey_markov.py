@@ -12,6 +12,7 @@ linear solve, where ChannelAttribution's ``markov_model`` simulates journeys.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,9 +81,9 @@ class MarkovModel:
     value: float = 0.0
     state_channels: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
-    @property
-    def transition_matrix(self) -> pd.DataFrame:
-        """Transition probabilities (rows sum to 1; the absorbing states stay where they are)."""
+    @functools.cached_property
+    def _probabilities(self) -> np.ndarray:
+        """The transition probabilities as a read-only array, computed once (every exact solve uses them)."""
         c = self.counts.to_numpy(float)
         out = np.zeros_like(c)
         sums = c.sum(axis=1)
@@ -92,9 +93,15 @@ class MarkovModel:
             i = self.states.index(s)
             out[i] = 0.0
             out[i, i] = 1.0
+        out.flags.writeable = False
+        return out
+
+    @property
+    def transition_matrix(self) -> pd.DataFrame:
+        """Transition probabilities (rows sum to 1; the absorbing states stay where they are)."""
         import pandas as pd
 
-        return pd.DataFrame(out, index=self.states, columns=self.states)
+        return pd.DataFrame(self._probabilities.copy(), index=self.states, columns=self.states)
 
     def _transient(self) -> tuple[list[int], int, int]:
         conv, null = self.states.index(CONVERSION), self.states.index(NULL)
@@ -110,7 +117,7 @@ class MarkovModel:
         from scipy.sparse import csr_matrix, identity
         from scipy.sparse.linalg import spsolve
 
-        p = self.transition_matrix.to_numpy()
+        p = self._probabilities
         trans, conv, _ = self._transient()
         q = p[np.ix_(trans, trans)].copy()
         r = p[trans, conv].copy()
@@ -149,7 +156,7 @@ class MarkovModel:
         the fundamental matrix ``N = (I - Q)^-1``."""
         import pandas as pd
 
-        p = self.transition_matrix.to_numpy()
+        p = self._probabilities
         trans, _, _ = self._transient()
         q = p[np.ix_(trans, trans)]
         e = np.zeros(len(trans))
@@ -219,7 +226,7 @@ class MarkovModel:
     def loglik(self) -> float:
         """Log-likelihood of the observed transitions under the fitted probabilities."""
         c = self.counts.to_numpy(float)
-        p = self.transition_matrix.to_numpy()
+        p = self._probabilities
         used = c > 0
         return float((c[used] * np.log(p[used])).sum())
 
