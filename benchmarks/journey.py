@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/journey.py            # full run, about 1.5 minutes on 2 cores
-    python benchmarks/journey.py --quick    # 100,000 simulated journeys, fewer repeats and seeds (~20 s)
+    python benchmarks/journey.py            # full run, about 30 s on 2 cores
+    python benchmarks/journey.py --quick    # 100,000 simulated journeys, fewer repeats and seeds (~6 s)
     python benchmarks/journey.py --profile  # also cProfile one cxlib call of the largest case
 
 The issue: "against ChannelAttribution's markov_model (benchmark-only dependency; installable
@@ -22,7 +22,8 @@ imported, which this script swallows.
 ``(null)`` states to aggregated paths (one row per distinct path string ``"a > b > c"`` with
 its conversions and non-converting journeys) and define a channel's removal effect as the
 relative drop in conversion probability when journeys that reach it are lost.  cxlib solves
-the absorbing chain exactly (``(I - Q) x = r``, once per channel); ChannelAttribution
+the absorbing chain exactly (``(I - Q) x = r`` for the whole chain and once per channel
+removed, all in one stacked ``numpy.linalg.solve``); ChannelAttribution
 simulates ``nsim_start`` = 100,000 journeys from the fitted chain in ``nfold`` = 10 folds of
 10,000 (fold ``r`` with ``std::mt19937(seed + r)``), takes, per fold, the share of
 converting simulated journeys that visited each channel (the same quantity: converting
@@ -50,7 +51,7 @@ tuples joined back into ``" > "`` strings (not timed), and no value column in ca
 simulated journeys carry none).
 
 **Timing.** Each call is timed whole from that table: cxlib ``read_paths`` + ``fit_markov``
-(order 1) + ``removal_effects`` + ``attribution`` (which computes the removal effects again);
+(order 1) + ``removal_effects`` + ``attribution`` (which reuses the model's solve);
 ChannelAttribution ``markov_model(order=1, out_more=True, ncore=1, flg_pro=False)``, which
 returns the attribution, the removal effects and the transition matrix.  After one warm-up
 call each on the first 200 rows, the repeats are interleaved (cxlib then ChannelAttribution,
@@ -410,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         big = results[-1]
         say(f"\n  cProfile of one cxlib call on {big['label']} ({big['rows']:,} distinct paths; the profiler inflates "
-            "per-touch Python code about 2-3x):")
+            "Python-level code about 2-3x):")
         say(profile(big["table"], big["value"]))
 
     load_end = os.getloadavg()

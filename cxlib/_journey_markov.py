@@ -35,7 +35,8 @@ START, CONVERSION, NULL = RESERVED
 def _check_paths(paths: Any) -> pd.DataFrame:
     frame = params.frame("paths", paths, ["path", "conversions", "nulls"], what="from read_paths or paths_from_log",
                          empty=False)
-    if not all(isinstance(p, tuple) and p for p in frame["path"]):
+    kinds = set(map(type, frame["path"].tolist()))
+    if kinds != {tuple} or not all(map(len, frame["path"].tolist())):
         raise TypeError("paths['path'] must hold non-empty tuples of touchpoints; read the paths with "
                         "cxlib.journey.read_paths or paths_from_log")
     return frame
@@ -132,6 +133,28 @@ class MarkovModel:
             x = spsolve((identity(len(trans), format="csr") - csr_matrix(q)).tocsc(), r)
         return pd.Series(np.clip(x, 0.0, 1.0), index=[self.states[i] for i in trans])
 
+    @functools.cached_property
+    def _without(self) -> np.ndarray:
+        """The conversion probability with nothing removed, then with each channel removed (in
+        ``channels`` order): all solved together (one stacked solve; a sparse solve each past
+        400 states)."""
+        p = self._probabilities
+        trans, conv, _ = self._transient()
+        if len(trans) > 400:
+            removals = [frozenset(), *(frozenset([c]) for c in self.channels)]
+            return np.array([float(self.absorption(gone)[START]) for gone in removals])
+        q = p[np.ix_(trans, trans)]
+        r = p[trans, conv]
+        names = [self.state_channels.get(self.states[i], frozenset()) for i in trans]
+        keep = np.array([[True] * len(trans)] + [[c not in members for members in names] for c in self.channels],
+                        dtype=float)
+        # flows into and out of a removed state are lost (they go to the null state)
+        a = np.eye(len(trans)) - q[None] * keep[:, :, None] * keep[:, None, :]
+        x = np.linalg.solve(a, (r[None] * keep)[..., None])[..., 0]
+        out = np.clip(x[:, trans.index(self.states.index(START))], 0.0, 1.0)
+        out.flags.writeable = False
+        return out
+
     def conversion_probability(self, removed: Any = ()) -> float:
         """Probability that a journey from ``(start)`` converts (with ``removed`` touchpoints taken out).
 
@@ -149,6 +172,8 @@ class MarkovModel:
         if unknown:
             raise ValueError(f"removed names unknown touchpoint(s) {', '.join(map(repr, unknown))}; the chain has "
                              f"{', '.join(map(repr, self.channels))}")
+        if len(gone) <= 1:  # solved once for the model (the removal effects need them all)
+            return float(self._without[self.channels.index(next(iter(gone))) + 1 if gone else 0])
         return float(self.absorption(gone)[START])
 
     def expected_visits(self) -> pd.Series:
@@ -267,33 +292,9 @@ def fit_markov(paths: pd.DataFrame, order: int = 1) -> MarkovModel:
 
     frame = _check_paths(paths)
     k = params.integer("order", order, min=1, max=4)
-    edges: dict[tuple[str, str], float] = {}
-    members: dict[str, frozenset[str]] = {}
-    channels: dict[str, None] = {}
-
-    def add(a: str, b: str, w: float) -> None:
-        if w:
-            edges[(a, b)] = edges.get((a, b), 0.0) + w
-
-    for path, conv, null in zip(frame["path"], frame["conversions"], frame["nulls"]):
-        total = float(conv) + float(null)
-        prev = START
-        for i in range(len(path)):
-            hist = path[max(0, i - k + 1): i + 1]
-            state = _state(hist)
-            members.setdefault(state, frozenset(hist))
-            for c in hist:
-                channels.setdefault(c, None)
-            add(prev, state, total)
-            prev = state
-        add(prev, CONVERSION, float(conv))
-        add(prev, NULL, float(null))
-    transient = sorted(members)
-    states = [START, *transient, CONVERSION, NULL]
-    index = {s: i for i, s in enumerate(states)}
-    counts = np.zeros((len(states), len(states)))
-    for (a, b), w in edges.items():
-        counts[index[a], index[b]] += w
+    states, counts, members = _transition_counts(frame["path"].tolist(), frame["conversions"].to_numpy(float),
+                                                 frame["nulls"].to_numpy(float), k)
+    transient = states[1:-2]
     if k > 1:
         seen = counts[1:len(states) - 2].sum(axis=1)
         sparse = int(np.sum(seen < 30))
@@ -301,9 +302,58 @@ def fit_markov(paths: pd.DataFrame, order: int = 1) -> MarkovModel:
             warnings.warn(f"order {k}: {sparse} of {len(transient)} states were left fewer than 30 times; their "
                           "transition probabilities are noisy (compare with order 1, or use more journeys)",
                           UserWarning, stacklevel=2)
-    return MarkovModel(states, pd.DataFrame(counts, index=states, columns=states), k, sorted(channels),
+    return MarkovModel(states, pd.DataFrame(counts, index=states, columns=states), k,
+                       sorted(set().union(*members.values())),
                        float(frame["conversions"].sum()), float(frame["value"].sum()) if "value" in frame else 0.0,
                        members)
+
+
+def _transition_counts(paths: list[tuple[str, ...]], conversions: np.ndarray, nulls: np.ndarray,
+                       k: int) -> tuple[list[str], np.ndarray, dict[str, frozenset[str]]]:
+    """Count the chain's transitions with array operations (no Python work per touch).
+
+    Touchpoints are coded once (``pandas.factorize`` of all touches); a state of order k is coded
+    from the codes of the last k touches (fewer where the journey is shorter); every
+    transition is one entry of a ``numpy.bincount`` weighted by its path's journeys.  Returns the
+    states (``(start)``, transient states sorted by name, ``(conversion)``, ``(null)``), the counts
+    and the touchpoints in each transient state.
+    """
+    import itertools
+
+    import pandas as pd
+
+    lengths = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    flat = np.empty(int(lengths.sum()), dtype=object)
+    flat[:] = list(itertools.chain.from_iterable(paths))
+    touch, names = pd.factorize(flat, sort=True)
+    first = np.zeros(len(flat), dtype=bool)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    first[starts] = True
+    pos = np.arange(len(flat)) - np.repeat(starts, lengths) if k > 1 else None  # position within the journey
+    state = touch.astype(np.int64)
+    for j in range(1, k):  # add the touch j steps back (if the journey has one), recoding to keep codes small
+        back = np.zeros_like(state)
+        back[j:] = touch[:-j] + 1
+        state = pd.factorize(state * (len(names) + 1) + np.where(pos >= j, back, 0), sort=False)[0].astype(np.int64)
+    n_states = int(state.max()) + 1
+    rep = np.empty(n_states, dtype=np.int64)  # one touch in each state (its last touchpoint)
+    rep[state[::-1]] = np.arange(len(flat) - 1, -1, -1)
+    hist = [tuple(flat[r - min(int(pos[r]), k - 1): r + 1]) if k > 1 else (flat[r],) for r in rep]
+    labels = [" > ".join(h) for h in hist]
+    order = np.argsort(np.array(labels, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)  # 0 is (start)
+    s = len(labels) + 3
+    conv, null = s - 2, s - 1
+    cur = rank[state]
+    prev = np.where(first, 0, np.roll(cur, 1))
+    last = cur[np.cumsum(lengths) - 1]
+    weight = np.repeat(conversions + nulls, lengths)
+    flows = (prev * s + cur, last * s + conv, last * s + null)
+    counts = sum(np.bincount(f, weights=w, minlength=s * s) for f, w in zip(flows, (weight, conversions, nulls)))
+    states = [START, *(labels[i] for i in order), CONVERSION, NULL]
+    members = {labels[i]: frozenset(hist[i]) for i in order}
+    return states, counts.reshape(s, s), members
 
 
 def removal_effects(model: MarkovModel) -> pd.DataFrame:
@@ -330,16 +380,13 @@ def removal_effects(model: MarkovModel) -> pd.DataFrame:
 
     if not isinstance(model, MarkovModel):
         raise TypeError(f"model must be a MarkovModel from fit_markov; got {type(model).__name__}")
-    base = model.conversion_probability()
-    rows = []
-    for c in model.channels:
-        without = model.conversion_probability(removed=[c])
-        rows.append({"touchpoint": c, "conversion_without": without,
-                     "removal_effect": 1 - without / base if base > 0 else np.nan})
-    table = pd.DataFrame(rows).set_index("touchpoint")
-    total = table["removal_effect"].sum()
-    table["share"] = table["removal_effect"] / total if total > 0 else np.nan
-    return table
+    base = float(model._without[0])
+    without = model._without[1:].copy()
+    effect = 1 - without / base if base > 0 else np.full(len(without), np.nan)
+    total = effect.sum()
+    return pd.DataFrame({"conversion_without": without, "removal_effect": effect,
+                         "share": effect / total if total > 0 else np.nan},
+                        index=pd.Index(model.channels, name="touchpoint"))
 
 
 def attribution(model: MarkovModel, conversions: float | None = None, value: float | None = None) -> pd.DataFrame:
@@ -368,10 +415,11 @@ def attribution(model: MarkovModel, conversions: float | None = None, value: flo
     re = removal_effects(model)
     conv = model.conversions if conversions is None else params.real("conversions", conversions, min=0)
     val = model.value if value is None else params.real("value", value, min=0)
-    out = re[["removal_effect"]].copy()
-    out["conversions"] = re["share"] * conv
-    out["value"] = re["share"] * val
-    return out
+    import pandas as pd
+
+    share = re["share"].to_numpy()
+    return pd.DataFrame({"removal_effect": re["removal_effect"].to_numpy(), "conversions": share * conv,
+                         "value": share * val}, index=re.index)
 
 
 def _heuristic(paths: pd.DataFrame, pick: str) -> pd.DataFrame:
@@ -580,19 +628,28 @@ def simulate_journeys(model: Any, n_customers: int, *, rng: None | int | np.rand
     if cut:
         warnings.warn(f"{cut} journeys were still going after {steps_max} steps; counted as nulls", UserWarning,
                       stacklevel=2)
-    walk = np.column_stack(trail) if trail else np.empty((n, 0), int)
+    from cxlib._journey_paths import _table
+
+    walk = np.column_stack(trail) if trail else np.full((n, 1), -1)
+    steps = (walk >= 0).sum(axis=1)
+    end = walk[np.arange(n), np.maximum(steps - 1, 0)]
+    touches = (walk >= 0) & (walk != conv) & (walk != null)  # a journey's touches come first in its row
+    has = touches[:, 0]  # journeys that reached at least one touchpoint (the others are not paths)
+    small = np.uint8 if len(states) < 255 else np.int32
+    codes = np.ascontiguousarray(np.where(touches, walk, conv)[has].astype(small))  # padded with a non-touch
+    touches_per = touches[has].sum(axis=1)
+    # each row as one bytes key (no Python work per touch); a path is built once per distinct row
+    keys = np.empty(len(codes), dtype=object)
+    keys[:] = codes.view(np.dtype((np.void, codes.shape[1] * codes.itemsize))).ravel().tolist()
+    index, distinct = pd.factorize(keys, sort=False)
+    first = np.full(len(distinct), len(index))
+    np.minimum.at(first, index, np.arange(len(index)))
     names = np.array(states, dtype=object)
-    rows = []
-    for r in range(n):
-        seq = walk[r][walk[r] >= 0]
-        end = seq[-1] if seq.size else null
-        touches = tuple(names[s] for s in seq if s not in (conv, null))
-        if not touches:
-            continue
-        rows.append((touches, int(end == conv), int(end != conv)))
-    frame = pd.DataFrame(rows, columns=["path", "conversions", "nulls"])
-    frame["value"] = 0.0
-    return frame.groupby("path", sort=False, as_index=False)[["conversions", "value", "nulls"]].sum()
+    paths = [tuple(names[seq[: touches_per[row]]]) for row, seq in zip(first, codes[first].astype(np.int64))]
+    won = (end[has] == conv).astype(float)
+    conversions = np.bincount(index, weights=won, minlength=len(first))
+    nulls = np.bincount(index, weights=1.0 - won, minlength=len(first))
+    return _table(paths, conversions, np.zeros(len(first)), nulls)
 
 
 def order_test(paths: pd.DataFrame, low: int = 1, high: int = 2) -> dict[str, float]:

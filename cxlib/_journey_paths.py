@@ -8,6 +8,7 @@ touchpoints, in order), ``conversions``, ``value`` (total conversion value) and 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +35,43 @@ def _split(text: Any, sep: str, row: Any) -> tuple[str, ...]:
     if bad:
         raise ValueError(f"path at row {row!r} uses the reserved name {bad[0]!r}; rename that touchpoint")
     return parts
+
+
+_ROW = "\x1e"  # joins the rows' texts for the one-pass parse below (the ASCII record separator)
+#: Every character ``str.isspace`` (and so ``str.strip``) treats as whitespace, except ``_ROW``
+#: (the first nine are the ASCII ones).
+_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+          "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _split_all(texts: pd.Series, sep: str) -> tuple[list[tuple[str, ...]], list[str] | None]:
+    """Split every path string at once: the rows joined into one text, the whitespace around each
+    separator removed (a plain replacement of ``" > "``; a regular expression only when other
+    whitespace touches a separator), then one ``str.split`` per row (no Python work per touch).
+    Anything unusual (a non-string, an empty path or touchpoint, a reserved name, a separator
+    with whitespace at its ends, the joining character inside a path) goes row by row through
+    :func:`_split`, which names the row in its message.  Returns the paths and, on the fast
+    path, the normalised row texts (equal texts, equal paths: cheaper to compare)."""
+    values = texts.tolist()
+    slow = sep != sep.strip() or set(map(type, values)) != {str}
+    if not slow:
+        joined = _ROW.join(values)
+        norm = joined.replace(f" {sep} ", sep)
+        present = [w for w in (_SPACE[:9] if norm.isascii() else _SPACE) if w in norm]
+        if (norm[:1].isspace() or norm[-1:].isspace()
+                or any(m + w in norm or w + m in norm for w in present for m in (sep, _ROW))):
+            space = f"[^\\S{_ROW}]*"  # whitespace, but not the row joiner (which str.isspace counts)
+            for mark in (sep, _ROW):
+                norm = re.sub(f"{space}{re.escape(mark)}{space}", mark.replace("\\", "\\\\"), norm)
+            norm = re.sub(f"^{space}|{space}$", "", norm)
+        doubled = (sep + sep, _ROW + sep, sep + _ROW, _ROW + _ROW)
+        slow = (not norm or joined.count(_ROW) != len(values) - 1 or norm.count(_ROW) != len(values) - 1
+                or any(d in norm for d in doubled) or norm.startswith((sep, _ROW)) or norm.endswith((sep, _ROW))
+                or any(r in norm for r in RESERVED))
+    if slow:  # the exact row-by-row reading, with its messages (or a result when nothing was wrong after all)
+        return [_split(text, sep, idx) for idx, text in zip(texts.index, values)], None
+    rows = norm.split(_ROW)
+    return [tuple(row.split(sep)) for row in rows], rows
 
 
 def read_paths(
@@ -116,15 +154,30 @@ def read_paths(
     if np.any(journeys == 0):
         i = int(np.flatnonzero(journeys == 0)[0])
         raise ValueError(f"row {data.index[i]!r} has no journeys (0 conversions and 0 nulls); drop it")
-    parsed = []
-    for idx, text in zip(data.index, data[path]):
-        parts = _split(text, sep, idx)
-        if collapse:
-            parts = tuple(p for k, p in enumerate(parts) if k == 0 or p != parts[k - 1])
-        parsed.append(parts)
-    frame = pd.DataFrame({"path": parsed, "conversions": counts["conversions"].astype(np.int64),
-                          "value": counts["value"].astype(float), "nulls": counts["nulls"].astype(np.int64)})
-    return frame.groupby("path", sort=False, as_index=False).sum()
+    parsed, keys = _split_all(data[path], sep)
+    if collapse:
+        parsed = [tuple(p for k, p in enumerate(parts) if k == 0 or p != parts[k - 1]) for parts in parsed]
+        keys = None
+    return _table(parsed, counts["conversions"], counts["value"], counts["nulls"], keys)
+
+
+def _table(parsed: list[tuple[str, ...]], conversions: np.ndarray, value: np.ndarray, nulls: np.ndarray,
+           keys: list[str] | None = None) -> pd.DataFrame:
+    """The paths table, rows with the same path added up (in order of first appearance); ``keys``,
+    one text per path (equal exactly when the paths are equal), are faster to compare than tuples."""
+    import pandas as pd
+
+    objects = np.empty(len(parsed), dtype=object)
+    objects[:] = parsed
+    if len(set(parsed if keys is None else keys)) < len(objects):  # (aggregated tables seldom repeat a path)
+        codes, uniques = pd.factorize(objects if keys is None else np.array(keys, dtype=object), sort=False)
+        n = len(uniques)
+        conversions, value, nulls = (np.bincount(codes, weights=x, minlength=n) for x in (conversions, value, nulls))
+        first = np.full(n, len(codes))
+        np.minimum.at(first, codes, np.arange(len(codes)))
+        objects = objects[first]
+    return pd.DataFrame({"path": objects, "conversions": np.asarray(conversions, np.int64),
+                         "value": np.asarray(value, float), "nulls": np.asarray(nulls, np.int64)})
 
 
 def paths_from_log(

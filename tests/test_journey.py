@@ -194,3 +194,74 @@ def test_unknown_touchpoint_in_removal_and_higher_order_warning():
         m.conversion_probability(removed=["z"])
     with pytest.warns(UserWarning, match="order 2: .* states were left fewer than 30 times"):
         journey.fit_markov(_paths([("a > b", 1, 1.0, 1)]), order=2)
+
+
+# ---------------------------------------------------------------------------
+# The array paths (one pass over all rows) against the row-by-row reading
+# ---------------------------------------------------------------------------
+
+
+def test_whitespace_the_fast_reader_must_know_is_what_str_strip_strips():
+    from cxlib._journey_paths import _ROW, _SPACE
+
+    every = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(_SPACE) | {_ROW} == every and _ROW not in _SPACE
+    assert all(c.isascii() for c in _SPACE[:9]) and not any(c.isascii() for c in _SPACE[9:])
+
+
+@pytest.mark.parametrize("sep", [">", "->", "|"])
+def test_one_pass_reader_equals_the_row_by_row_split(sep):
+    from cxlib._journey_paths import _split
+
+    texts = [f"a {sep} b", f" a{sep}b ", f"a\t{sep}\u00a0b", f"paid search {sep}  email", "a", f"a  {sep}  a {sep} c",
+             f"\u3000c{sep} a", f"x y {sep} z"]
+    raw = pd.DataFrame({"path": texts, "total_conversions": range(1, 9), "total_null": [1] * 8})
+    got = journey.read_paths(raw, value=None, sep=sep)
+    want = {}
+    for i, text in enumerate(texts):
+        key = _split(text, sep, i)
+        conv, null = want.get(key, (0, 0))
+        want[key] = (conv + i + 1, null + 1)
+    assert dict(zip(got["path"], zip(got["conversions"], got["nulls"]))) == want
+    assert got["path"].iloc[0] == ("a", "b") and got.iloc[0][["conversions", "nulls"]].tolist() == [6, 3]
+    assert ("paid search", "email") in set(got["path"]) and ("x y", "z") in set(got["path"])
+
+
+@pytest.mark.parametrize("text, message", [("a >\u00a0> b", "has an empty touchpoint"), ("  ", "is empty"),
+                                           ("\x1e", "is empty")])
+def test_odd_rows_fall_back_to_the_row_by_row_messages(text, message):
+    raw = pd.DataFrame({"path": ["a > b", text], "total_conversions": [1, 1], "total_null": [0, 0]})
+    with pytest.raises(ValueError, match=f"path at row 1 {message}"):
+        journey.read_paths(raw, value=None)
+    with pytest.raises(TypeError, match="path at row 1 must be a string"):
+        journey.read_paths(pd.DataFrame({"path": ["a", 3], "total_conversions": [1, 1], "total_null": [0, 0]}),
+                           value=None)
+    # the joining character inside a path is whitespace to str.strip: read row by row, the same answer
+    odd = pd.DataFrame({"path": ["a > \x1e b"], "total_conversions": [1], "total_null": [0]})
+    assert journey.read_paths(odd, value=None)["path"].iloc[0] == ("a", "b")
+
+
+def test_higher_order_counts_by_hand():
+    # a > b > a converts once, b > a fails twice: order-2 states are the last two touchpoints
+    with pytest.warns(UserWarning, match="4 of 4 states"):
+        m = journey.fit_markov(_paths([("a > b > a", 1, 1.0, 0), ("b > a", 0, 0.0, 2)]), order=2)
+    c = m.counts
+    assert m.states == ["(start)", "a", "a > b", "b", "b > a", "(conversion)", "(null)"]
+    assert c.at["(start)", "a"] == 1 and c.at["(start)", "b"] == 2 and c.at["a", "a > b"] == 1
+    assert c.at["a > b", "b > a"] == 1 and c.at["b", "b > a"] == 2
+    assert c.at["b > a", "(conversion)"] == 1 and c.at["b > a", "(null)"] == 2 and c.to_numpy().sum() == 10
+    assert m.state_channels["b > a"] == frozenset({"a", "b"})
+    # removing b loses every journey (all pass through a state holding b)
+    assert journey.removal_effects(m).at["b", "removal_effect"] == 1.0
+
+
+def test_simulated_paths_add_up_and_carry_the_chain():
+    s = ["(start)", "a", "b", "(conversion)", "(null)"]
+    matrix = pd.DataFrame([[0, 0.7, 0.2, 0, 0.1], [0, 0.1, 0.5, 0.2, 0.2], [0, 0.3, 0, 0.4, 0.3], [0, 0, 0, 1, 0],
+                           [0, 0, 0, 0, 1]], index=s, columns=s)
+    sim = journey.simulate_journeys(matrix, 40_000, rng=3)
+    assert not sim["path"].duplicated().any()
+    # every journey that touched something is a row; 10 % leave from (start) untouched
+    assert sim[["conversions", "nulls"]].to_numpy().sum() == pytest.approx(36_000, abs=4 * math.sqrt(40_000 * 0.09))
+    refit = journey.fit_markov(sim).transition_matrix.loc[["a", "b"], s[1:]]
+    assert np.abs(refit.to_numpy() - matrix.loc[["a", "b"], s[1:]].to_numpy()).max() < 0.02
