@@ -33,7 +33,7 @@ from cxlib.feedback import PERIOD_COLUMNS, Params, Policy
 
 __all__ = ["Customer", "FeedbackModel", "run_mesa"]
 
-_INT_COLUMNS = ["period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog"]
+_INT_COLUMNS = ["period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog", "recovered"]
 
 
 def _logistic(x: float) -> float:
@@ -145,6 +145,8 @@ class FeedbackModel(mesa.Model):
             "revenue": revenue,
             "cost": cost,
             "profit": revenue - cost,
+            "recovered": self.recovered,
+            "compensation": 0.0,  # lesson 04's generosity is not modelled here (the default policy pays none)
         }
         self.datacollector.collect(self)
         # next period: quality improves, churned customers leave, new ones arrive

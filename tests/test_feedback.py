@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxlib.feedback import (
+    KINDS,
     PERIOD_COLUMNS,
     Params,
     Policy,
@@ -40,6 +41,13 @@ PROB_FIELDS = [n for n, f in FIELDS.items() if f.metadata["kind"] == "prob"]
 CAPS = {"n_customers": 2000, "n_periods": 30, "action_delay": 35, "acquisition": 150.0, "referral_rate": 0.05}
 
 
+def _shares_within_one(kw: dict) -> dict:
+    """share_revenue + share_technical must be at most 1: scale share_technical into the room left."""
+    if kw["share_revenue"] + kw["share_technical"] > 1.0:
+        kw["share_technical"] = kw["share_technical"] * (1.0 - kw["share_revenue"])
+    return kw
+
+
 def params_strategy(**overrides):
     kw = {}
     for name, f in FIELDS.items():
@@ -47,18 +55,31 @@ def params_strategy(**overrides):
         hi = min(hi, CAPS.get(name, hi))
         if f.metadata["kind"] == "int":
             kw[name] = st.integers(int(lo), int(hi))
+        elif f.metadata["kind"] == "bool":
+            kw[name] = st.booleans()
         else:
             kw[name] = st.floats(float(lo), float(hi), allow_nan=False, allow_infinity=False)
     kw.update({k: (v if isinstance(v, st.SearchStrategy) else st.just(v)) for k, v in overrides.items()})
-    return st.builds(Params, **kw)
+    return st.fixed_dictionaries(kw).map(_shares_within_one).map(lambda d: Params(**d))
 
 
-policies = st.builds(
-    Policy,
-    name=st.just("random policy"),
-    act_share=st.floats(0.0, 1.0),
-    recovery=st.floats(0.0, 1.0),
-)
+@st.composite
+def policies(draw):
+    """Any valid policy: every lever, the priority's kind among the kinds acted on."""
+    act_on = tuple(draw(st.sets(st.sampled_from(KINDS))))
+    return Policy(
+        name="random policy",
+        act_share=draw(st.floats(0.0, 1.0)),
+        recovery=draw(st.floats(0.0, 1.0)),
+        capacity_share=draw(st.floats(0.0, 1.0)),
+        priority=draw(st.sampled_from(("oldest", *act_on))),
+        act_on=act_on,
+        extra_delay=draw(st.integers(0, 6)),
+        generosity=draw(st.floats(0.0, 1.0)),
+    )
+
+
+policies = policies()
 seeds = st.integers(0, 2**32 - 1)
 PROP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -134,45 +155,75 @@ def test_result_keeps_its_inputs_and_params_says_where_they_went():
 # ---------------------------------------------------------------------------
 
 
-@PROP
-@given(params_strategy(), policies, seeds)
-def test_stock_flow_backlog_quality_and_money_identities(params, policy, seed):
-    res = simulate(params, policy, rng=seed)
-    per = res.periods
+def by_kind_wide(res) -> dict[str, np.ndarray]:
+    """Result.by_kind as one periods x KINDS array per column."""
+    bk = res.by_kind
+    return {c: bk.pivot(index="period", columns="kind", values=c)[list(KINDS)].to_numpy()
+            for c in ("problems", "received", "acted", "backlog", "quality")}
+
+
+def check_identities(res) -> None:
+    """Every identity of the engine, for any parameters and any policy (lesson 04 runs it
+    under each named policy too)."""
+    params, policy, per = res.inputs, res.policy, res.periods
     active, new, churned = (per[c].to_numpy() for c in ("active", "new", "churned"))
     received, acted, backlog = (per[c].to_numpy() for c in ("feedback_received", "feedback_acted", "backlog"))
+    recovered = per["recovered"].to_numpy()
     quality = per["quality"].to_numpy()
     n0 = start_active(res)
+    T = params.n_periods
+    kinds = by_kind_wide(res)
 
     # customers: active[t] = active[t-1] + new[t] - churned[t], active[0] = n_customers
     np.testing.assert_array_equal(active, n0 + new - churned)
     assert (churned <= n0).all() and (new >= 0).all() and (active >= 0).all()
 
-    # feedback: never act on more than received or more than capacity
+    # feedback: never act on more than received or more than capacity; by kind adds up
     assert (np.cumsum(acted) <= np.cumsum(received)).all()
     assert (acted <= params.action_capacity).all() and (acted >= 0).all()
     np.testing.assert_array_equal(backlog, np.cumsum(received) - np.cumsum(acted))
-    assert (acted[: params.action_delay] == 0).all()
-    # and exactly what the policy chose from the ready items (oldest first)
-    cum_rec = np.cumsum(received)
-    for t in range(params.n_periods):
-        arrived = cum_rec[t - params.action_delay] if t - params.action_delay >= 0 else 0
-        ready = arrived - (acted[:t].sum())
-        assert acted[t] == policy.to_act(int(ready), params.action_capacity), t
+    np.testing.assert_array_equal(kinds["received"].sum(axis=1), received)
+    np.testing.assert_array_equal(kinds["acted"].sum(axis=1), acted)
+    np.testing.assert_array_equal(kinds["backlog"], np.cumsum(kinds["received"] - kinds["acted"], axis=0))
+    assert (kinds["received"] <= kinds["problems"]).all()
+    assert (kinds["problems"][:, params.kind_shares == 0] == 0).all()  # no problems of a kind without share
+    assert (kinds["acted"][:, [k not in policy.act_on for k in KINDS]] == 0).all()  # only the kinds acted on
+    delay = params.action_delay + policy.extra_delay
+    assert (acted[:delay] == 0).all()
+    # and exactly what the policy chose from the ready items, its priority's kind first
+    allowed = [KINDS.index(k) for k in policy.act_on]
+    cum_received, cum_acted = np.cumsum(kinds["received"], axis=0), np.cumsum(kinds["acted"], axis=0)
+    for t in range(T):
+        arrived = cum_received[t - delay] if t - delay >= 0 else np.zeros(len(KINDS), dtype=np.int64)
+        ready = arrived - (cum_acted[t - 1] if t else 0)
+        assert (kinds["acted"][t] <= ready).all(), t
+        assert acted[t] == policy.to_act(int(ready[allowed].sum()), params.action_capacity), t
+        if policy.priority != "oldest":
+            k = KINDS.index(policy.priority)
+            assert kinds["acted"][t, k] == min(acted[t], ready[k]), t
 
-    # quality: closed form, non-decreasing, in [0, 1]
-    assert quality[0] == params.initial_quality
-    expected_next = 1.0 - (1.0 - quality[:-1]) * (1.0 - params.improvement) ** acted[:-1]
-    np.testing.assert_allclose(quality[1:], expected_next, rtol=0, atol=1e-12)
-    assert (np.diff(quality) >= 0).all()
+    # quality: each kind's closed form, non-decreasing, in [0, 1]; overall the shares' mix
+    qk = kinds["quality"]
+    assert (qk[0] == params.initial_quality).all() and quality[0] == params.initial_quality
+    expected_next = 1.0 - (1.0 - qk[:-1]) * (1.0 - params.improvement) ** kinds["acted"][:-1]
+    np.testing.assert_allclose(qk[1:], expected_next, rtol=0, atol=1e-12)
+    if params.share_revenue == params.share_technical == 0:
+        np.testing.assert_array_equal(quality, qk[:, 0])
+    else:
+        np.testing.assert_allclose(quality, 1.0 - (1.0 - qk) @ params.kind_shares, rtol=0, atol=1e-12)
+    assert (np.diff(quality) >= 0).all() and (np.diff(qk, axis=0) >= 0).all()
     assert ((quality >= 0) & (quality <= 1)).all()
 
-    # money: revenue on customers at the start of the period; profit = revenue - cost
-    np.testing.assert_allclose(per["revenue"], params.price * n0, rtol=1e-12)
+    # money: revenue from the customers at the start of the period without a revenue
+    # problem; cost = fixes + recovery + feedback + compensation; profit = revenue - cost
+    np.testing.assert_allclose(per["revenue"], params.price * (n0 - kinds["problems"][:, 1]), rtol=1e-12)
+    assert (recovered <= received).all() and (recovered >= 0).all()
+    compensation = policy.generosity * params.claim * recovered
+    np.testing.assert_allclose(per["compensation"], compensation, rtol=1e-12, atol=1e-9)
+    cost = (params.cost_per_action * acted + params.cost_per_recovery * recovered
+            + params.cost_per_feedback * received + compensation)
+    np.testing.assert_allclose(per["cost"], cost, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(per["profit"], per["revenue"] - per["cost"], rtol=1e-12, atol=1e-6)
-    lower = params.cost_per_action * acted + params.cost_per_feedback * received
-    upper = lower + params.cost_per_recovery * received  # recovered <= received
-    assert (per["cost"] >= lower - 1e-6).all() and (per["cost"] <= upper + 1e-6).all()
 
     # satisfaction and NPS are in range (NaN only when nobody was active)
     empty = n0 == 0
@@ -181,6 +232,12 @@ def test_stock_flow_backlog_quality_and_money_identities(params, policy, seed):
     assert ((ms[~empty] >= 0) & (ms[~empty] <= 10)).all()
     assert ((nps[~empty] >= -100) & (nps[~empty] <= 100)).all()
     assert 0.0 <= res.cohort_retention <= 1.0
+
+
+@PROP
+@given(params_strategy(), policies, seeds)
+def test_stock_flow_backlog_quality_and_money_identities(params, policy, seed):
+    check_identities(simulate(params, policy, rng=seed))
 
 
 @PROP
@@ -214,23 +271,32 @@ def test_quality_never_changes_when_not_listening(params, seed):
 def test_history_is_consistent_with_periods(params, policy, seed):
     res = simulate(params, policy, rng=seed, history=True)
     h, per = res.history, res.periods
-    assert h.columns.tolist() == ["period", "customer_id", "satisfaction", "problem", "voiced", "recovered", "churned"]
+    assert h.columns.tolist() == ["period", "customer_id", "satisfaction", "problem", "voiced", "recovered", "churned",
+                                  "kind"]
     n0 = start_active(res)
     T = params.n_periods
     counts = h.groupby("period").size().reindex(range(1, T + 1), fill_value=0).to_numpy()
     np.testing.assert_array_equal(counts, n0)  # rows = active at the start
 
-    # nesting: recovered within voiced within problem
+    # nesting: recovered within voiced within problem; a kind exactly for a problem
     assert not (h["voiced"] & ~h["problem"]).any()
     assert not (h["recovered"] & ~h["voiced"]).any()
+    assert (h["kind"].notna() == h["problem"]).all()
+    by_kind = h.groupby(["period", "kind"], observed=False).agg(problems=("problem", "size"),
+                                                                received=("voiced", "sum"))
+    kinds = res.by_kind.set_index(["period", "kind"])
+    for c in ("problems", "received"):
+        np.testing.assert_array_equal(by_kind[c].reindex(kinds.index, fill_value=0), kinds[c])
 
     g = h.groupby("period")
     sums = g[["problem", "voiced", "recovered", "churned"]].sum().reindex(range(1, T + 1), fill_value=0)
     np.testing.assert_array_equal(sums["churned"], per["churned"])
     np.testing.assert_array_equal(sums["voiced"], per["feedback_received"])
-    # cost = action + recovery + feedback, with R the recovered count from history
-    cost = (params.cost_per_action * per["feedback_acted"] + params.cost_per_recovery * sums["recovered"].to_numpy()
-            + params.cost_per_feedback * per["feedback_received"])
+    # cost = action + recovery + feedback + compensation, with R the recovered count from history
+    np.testing.assert_array_equal(sums["recovered"], per["recovered"])
+    R = sums["recovered"].to_numpy()
+    cost = (params.cost_per_action * per["feedback_acted"] + params.cost_per_recovery * R
+            + params.cost_per_feedback * per["feedback_received"] + policy.generosity * params.claim * R)
     np.testing.assert_allclose(per["cost"], cost, rtol=1e-12, atol=1e-9)
 
     assert not h.duplicated(["period", "customer_id"]).any()
@@ -721,9 +787,12 @@ def test_params_docstring_documents_every_field():
     assert "Parameters\n    ----------" in doc and doc.index("Parameters") < doc.index("Examples")
     for name, f in FIELDS.items():
         lo, hi = f.metadata["range"]
-        kind = "int" if f.metadata["kind"] == "int" else "float"
+        kind = f.metadata["kind"] if f.metadata["kind"] in ("int", "bool") else "float"
         assert f"    {name} : {kind}, default {f.default!r}\n" in doc, name
         entry = doc.split(f"    {name} : ", 1)[1].split("\n")[1]
+        if kind == "bool":  # a switch: no unit, no range
+            assert "True" in entry or "False" in entry, name
+            continue
         assert f.metadata["unit"] in entry, name
         def num(x):  # large whole numbers with thousands separators, as in the error messages' spirit
             return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1000 else f"{x:g}"
