@@ -128,11 +128,26 @@ def _fit_mixed(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, reml: bool):
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        fit = MixedLM(y, X, groups=groups).fit(reml=reml)
-    ok = bool(getattr(fit, "converged", True)) and not any(
-        issubclass(w.category, ConvergenceWarning) for w in caught)
+    def attempt(**kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            fit = MixedLM(y, X, groups=groups).fit(reml=reml, **kwargs)
+        ok = bool(getattr(fit, "converged", True)) and not any(
+            issubclass(w.category, ConvergenceWarning) for w in caught)
+        return fit, ok
+
+    fit, ok = attempt()
+    if not ok:
+        # statsmodels' gradient optimisers (bfgs, then lbfgs and cg) sometimes stop short with a
+        # group-level predictor (a store mean) and few groups, leaving the variances off their
+        # optimum; Powell's derivative-free search usually finds it.  Keep it only if it converged
+        # and its likelihood is at least as high.
+        try:
+            retry, retry_ok = attempt(method=["powell", "lbfgs"])
+        except (np.linalg.LinAlgError, ValueError):  # pragma: no cover - keep the first fit
+            retry, retry_ok = None, False
+        if retry_ok and retry.llf >= fit.llf - 1e-8:
+            fit, ok = retry, True
     return fit, ok
 
 
