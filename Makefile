@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/churn.py
 	$(BIN)/python benchmarks/offers.py
 	$(BIN)/python benchmarks/journey.py
+	$(BIN)/python benchmarks/referral.py
 
 clean:
 	rm -rf build

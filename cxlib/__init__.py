@@ -52,11 +52,13 @@ __version__ = "0.2.0"
 TOPICS: dict[str, tuple[str, ...]] = {
     "survey": ("01_measuring_mindset",),
     "loyalty": ("02_loyalty_and_revenue",),
-    "feedback": ("03_feedback_loops",),
+    "feedback": ("03_feedback_loops", "04_mindsets_at_work"),
     "clv": ("05_retention_and_clv",),
     "churn": ("06_proactive_service",),
     "offers": ("07_personalised_experiences",),
     "journey": ("08_customer_journeys",),
+    "serviceprofit": ("09_service_profit_chain",),
+    "referral": ("10_word_of_mouth",),
 }
 #: Subpackages that group the topics' pieces by kind (one private module per topic inside).
 KINDS: tuple[str, ...] = ("data", "plots", "widgets")

@@ -231,3 +231,23 @@ def test_lesson_08_records_tell_the_known_truth_story():
     # channel_paths: the exact chain (ChannelAttribution 2.2.5's simulated markov_model credits alpha most too)
     assert 0.22 < rec["channel_paths_conversion_probability"] < 0.23
     assert max(rec["channel_paths_removal_effects"], key=rec["channel_paths_removal_effects"].get) == "alpha"
+
+
+@pytest.mark.xdist_group("09_service_profit_chain")
+def test_lesson_09_records_tell_the_known_truth_story():
+    rec = lesson_run("09_service_profit_chain", "smoke").records
+    assert rec["acme_true"] == pytest.approx(0.15) and rec["ade_true"] == pytest.approx(0.1)
+    lo, hi = rec["acme_ci"]
+    assert lo < rec["acme_estimate"] < hi
+    # the store structure: a design effect above 1, and intervals that ignore it cover the truth less often
+    assert 0 < rec["icc_engagement"] < 1 and rec["design_effect"] > 1
+    assert rec["coverage_stores"] > rec["coverage_rows"]
+    # JOBS II: Imai, Keele, Tingley & Yamamoto's tutorial (ACME -0.01375; medsens: ACME = 0 at rho = -0.21,
+    # the correlation of the two models' residuals); the ACME is a mean of simulations around a * b = -0.0137335
+    assert round(rec["jobs_rho_zero"], 4) == -0.21
+    assert rec["jobs_acme"] == pytest.approx(-0.0137335, abs=0.003)
+    lo, hi = rec["jobs_acme_ci"]
+    assert lo < 0 < hi
+    # framing: the anxiety-mediated effect is positive (Tingley et al. 2014; statsmodels' test: 0.0854)
+    assert 0 < rec["framing_acme_ci"][0] < rec["framing_acme"] < rec["framing_acme_ci"][1]
+    assert rec["framing_sims_needed"] >= 100

@@ -13,8 +13,16 @@ Examples
 '#E69F00'
 """
 
-from cxlib.plots import _churn, _clv, _feedback, _journey, _loyalty, _offers, _style, _survey
+from cxlib.plots import _churn, _clv, _feedback, _journey, _loyalty, _offers, _referral, _style, _survey
 from cxlib.plots._journey import credit_comparison, drop_off_bars, journey_map, recovery_curve
+from cxlib.plots._serviceprofit import (
+    between_within,
+    chain_diagram,
+    coverage_plot,
+    effect_intervals,
+    sensitivity_plot,
+    simulation_error,
+)
 from cxlib.plots._churn import hazard_ratio_forest, power_plot, schoenfeld_trend, survival_curves
 from cxlib.plots._clv import (
     clv_by_retention,
@@ -24,9 +32,28 @@ from cxlib.plots._clv import (
     purchase_tracking,
     sbg_projection,
 )
-from cxlib.plots._feedback import feedback_diagram, trajectory_bands
+from cxlib.plots._feedback import (
+    feedback_diagram,
+    generosity_plot,
+    policy_differences,
+    policy_intervals,
+    policy_trajectories,
+    sweep_map,
+    trajectory_bands,
+)
 from cxlib.plots._offers import POLICY_COLORS, arm_rates, false_positives, regret_curves, segment_rates
 from cxlib.plots._loyalty import binned_means, confounding_curve, count_fit, estimate_comparison, regression_diagnostics
+from cxlib.plots._referral import (
+    adoption_curve,
+    bass_fit,
+    bass_short_series,
+    cascade_by_rate,
+    cascade_growth,
+    cascade_sizes,
+    extinction_probabilities,
+    nps_sampling,
+    nps_scores,
+)
 from cxlib.plots._style import LINE_COLORS, OKABE_ITO, set_style
 from cxlib.plots._survey import (
     alpha_intervals,
@@ -68,6 +95,11 @@ __all__ = [
     # lessons 03-04
     "feedback_diagram",
     "trajectory_bands",
+    "policy_trajectories",
+    "policy_intervals",
+    "policy_differences",
+    "sweep_map",
+    "generosity_plot",
     # lesson 05
     "clv_by_retention",
     "sbg_projection",
@@ -91,4 +123,21 @@ __all__ = [
     "credit_comparison",
     "drop_off_bars",
     "recovery_curve",
+    # lesson 09
+    "chain_diagram",
+    "coverage_plot",
+    "sensitivity_plot",
+    "between_within",
+    "effect_intervals",
+    "simulation_error",
+    # lesson 10
+    "nps_scores",
+    "nps_sampling",
+    "cascade_growth",
+    "cascade_sizes",
+    "extinction_probabilities",
+    "bass_fit",
+    "bass_short_series",
+    "adoption_curve",
+    "cascade_by_rate",
 ]
