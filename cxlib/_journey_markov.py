@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxlib import params
-from cxlib._journey_paths import RESERVED
+from cxlib._journey_paths import RESERVED, _table
 from cxlib._rng import check_rng
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -628,8 +628,6 @@ def simulate_journeys(model: Any, n_customers: int, *, rng: None | int | np.rand
     if cut:
         warnings.warn(f"{cut} journeys were still going after {steps_max} steps; counted as nulls", UserWarning,
                       stacklevel=2)
-    from cxlib._journey_paths import _table
-
     walk = np.column_stack(trail) if trail else np.full((n, 1), -1)
     steps = (walk >= 0).sum(axis=1)
     end = walk[np.arange(n), np.maximum(steps - 1, 0)]

@@ -438,6 +438,15 @@ def bass_short_series(table: pd.DataFrame, ax: Axes | None = None, *, truth: flo
     return ax
 
 
+def _check_demo(demo: Any) -> None:
+    """The explorer's figures draw a :class:`WordOfMouthDemo`; anything else gets a one-line error."""
+    from cxlib._referral_demo import WordOfMouthDemo
+
+    if not isinstance(demo, WordOfMouthDemo):
+        raise TypeError(f"demo must be a WordOfMouthDemo from cxlib.referral.word_of_mouth_demo; got "
+                        f"{type(demo).__name__}")
+
+
 def adoption_curve(demo: Any, ax: Axes | None = None) -> Axes:
     """The Bass adoption curve of :func:`cxlib.referral.word_of_mouth_demo`, adoptions per unit
     time from launch, with its peak marked.
@@ -454,11 +463,7 @@ def adoption_curve(demo: Any, ax: Axes | None = None) -> Axes:
     >>> round(float(ax.lines[1].get_xdata()[0]), 2)
     6.19
     """
-    from cxlib._referral_demo import WordOfMouthDemo
-
-    if not isinstance(demo, WordOfMouthDemo):
-        raise TypeError(f"demo must be a WordOfMouthDemo from cxlib.referral.word_of_mouth_demo; got "
-                        f"{type(demo).__name__}")
+    _check_demo(demo)
     ax = _axes(ax, (5.0, 3.4))
     c = demo.curve
     ax.plot(c["t"], c["adoptions"], color=COLORS["primary"], lw=2, label="adoptions per period")
@@ -490,11 +495,7 @@ def cascade_by_rate(demo: Any, ax: Axes | None = None) -> Axes:
     >>> round(float(ax.lines[2].get_ydata()[0]), 3)
     1.818
     """
-    from cxlib._referral_demo import WordOfMouthDemo
-
-    if not isinstance(demo, WordOfMouthDemo):
-        raise TypeError(f"demo must be a WordOfMouthDemo from cxlib.referral.word_of_mouth_demo; got "
-                        f"{type(demo).__name__}")
+    _check_demo(demo)
     ax = _axes(ax, (5.0, 3.4))
     c = demo.cascade
     periods = demo.inputs["cascade_periods"]
