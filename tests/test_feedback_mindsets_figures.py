@@ -207,6 +207,21 @@ def test_generosity_plot_draws_the_differences_breakeven_and_limit():
         plots.generosity_plot(curve.drop(columns="clv_diff_se"))
 
 
+def test_generosity_plot_draws_each_breakeven_in_the_colour_of_its_curve():
+    curve = pd.DataFrame({"generosity": [0.0, 0.5, 1.0], "profit_diff": [0.0, -10.0, 5.0],
+                          "profit_diff_se": [0.0, 1.0, 2.0], "clv_diff": [0.0, 1.0, 2.0],
+                          "clv_diff_se": [0.0, 0.5, 0.5]})
+    other = curve.assign(profit_diff=[0.0, 5.0, -10.0])
+    # only the second curve has a break-even: its line takes the second curve's colour, not the first's
+    fig = plots.generosity_plot({"with": curve, "without": other}, breakeven={"without": 0.7})
+    profit = fig.axes[0]
+    (vertical,) = [line for line in profit.lines if list(line.get_xdata()) == [0.7, 0.7]]
+    assert to_hex(vertical.get_color()) == to_hex(profit.lines[1].get_color())
+    assert to_hex(vertical.get_color()) != to_hex(profit.lines[0].get_color())
+    with pytest.raises(ValueError, match="breakeven"):
+        plots.generosity_plot({"with": curve}, breakeven={"wiht": 0.5})
+
+
 def test_generosity_plot_of_a_real_curve():
     curve = feedback.generosity_curve(SMALL, levels=[0, 0.5, 1], n_runs=2, rng=1)
     fig = plots.generosity_plot(curve, ["profit"])

@@ -531,7 +531,8 @@ def generosity_plot(
     fig : matplotlib Figure, optional
     breakeven : float, None or mapping of label to float or None
         Break-even generosity (from :func:`cxlib.feedback.breakeven_generosity`) to mark
-        with a dashed vertical line in the profit panel; None marks nothing.
+        with a dashed vertical line in the profit panel, in the colour of its curve (a
+        mapping names the curves it marks); None marks nothing.
     limit : mapping of metric to (difference, standard error), optional
         A limit case drawn at generosity 1 as a diamond with its interval (e.g. "lose
         every fight", which also resolves every complaint).
@@ -568,12 +569,18 @@ def generosity_plot(
               for k, v in curves.items()}
     if not isinstance(breakeven, Mapping):
         breakeven = {label: breakeven for label in curves}
+    breakeven = {str(k): g for k, g in breakeven.items()}
+    for label in breakeven:
+        params.choice("breakeven", label, list(curves))
+    # each curve's colour, which its break-even line shares
+    colors = {name: LINE_COLORS[(4 + i) % len(LINE_COLORS)] if i else COLORS["customer centric"]
+              for i, name in enumerate(curves)}
     z = params.real("z", z, min=0)
     fig = _figure(fig, (6.0 * len(metrics), 3.8))
     axes = fig.subplots(1, len(metrics), squeeze=False).ravel()
     for ax, (metric, label) in zip(axes, metrics.items()):
         for i, (name, curve) in enumerate(curves.items()):
-            color = LINE_COLORS[(4 + i) % len(LINE_COLORS)] if i else COLORS["customer centric"]
+            color = colors[name]
             c = curve.sort_values("generosity")
             ax.plot(c["generosity"], c[f"{metric}_diff"], marker="o", color=color, markersize=4, label=name or None,
                     linestyle=("-", "--", ":")[i % 3])
@@ -587,10 +594,9 @@ def generosity_plot(
         ax.set(xlabel="generosity (share of the claim paid)", ylabel=label)
         _thousands(ax, "y")
         if metric == "profit":
-            for i, (name, g) in enumerate(breakeven.items()):
+            for name, g in breakeven.items():
                 if g is not None and np.isfinite(g):
-                    color = LINE_COLORS[(4 + i) % len(LINE_COLORS)] if i else COLORS["customer centric"]
-                    ax.axvline(float(g), color=color, linestyle="--", linewidth=1.2)
+                    ax.axvline(float(g), color=colors[name], linestyle="--", linewidth=1.2)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize="small", frameon=False)
     fig.tight_layout()
