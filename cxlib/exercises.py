@@ -420,10 +420,12 @@ def check(qid: str, value: Any) -> bool:
     return passed
 
 
-def answer(qid: str, value: Any) -> Any:
+def answer(qid: str, value: Any) -> None:
     """Record ``value`` as the answer to ``qid`` and run the public checks on it.
 
-    The last answer recorded for an id is the one graded.  Returns ``value``.
+    The last answer recorded for an id is the one graded.  Returns nothing, so that
+    ``exercises.answer(...)`` as the last line of a cell shows only the check's sentence,
+    not an ``Out[n]:`` echo of the value.
 
     Parameters
     ----------
@@ -432,19 +434,14 @@ def answer(qid: str, value: Any) -> Any:
     value : object
         The answer; anything :func:`cxlib.records.to_json` accepts.
 
-    Returns
-    -------
-    object
-        ``value``, unchanged.
-
     Examples
     --------
     Declare the question, then answer it; the check's sentence is printed:
 
     >>> q = question("q1", points=2, rtol=0.01, sign="positive", hint="Fit revenue on loyalty alone.")
-    >>> slope = answer("q1", 1.84)
+    >>> answer("q1", 1.84)
     q1: public checks passed: your answer will be graded against your own data.
-    >>> slope = answer("q1", -0.4)
+    >>> answer("q1", -0.4)
     q1: not yet: the answer should be positive, and yours is -0.4. Hint: Fit revenue on loyalty alone.
 
     Both answers are recorded (as ``answer.q1``); the grader takes the last.
@@ -452,7 +449,6 @@ def answer(qid: str, value: Any) -> Any:
     qid = _check_id(qid)
     record(ANSWER + qid, to_json(value, _where=f"answer to {qid!r}"), show=False)
     check(qid, value)
-    return value
 
 
 # ---------------------------------------------------------------------------

@@ -196,8 +196,11 @@ def format_value(value: Any, *, digits: int = 6, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def record(name: str, value: Any, *, show: bool = True) -> Any:
-    """Store a named result in the notebook's outputs and return its JSON form.
+def record(name: str, value: Any, *, show: bool = True) -> None:
+    """Store a named result in the notebook's outputs.
+
+    Returns nothing, so that ``record(...)`` as the last line of a cell adds no
+    ``Out[n]:`` echo of the value; :func:`to_json` gives the stored form.
 
     Parameters
     ----------
@@ -211,18 +214,12 @@ def record(name: str, value: Any, *, show: bool = True) -> Any:
         Whether the student sees one short line (``recorded: name = value``).  With
         ``show=False`` the output is invisible in JupyterLab and in HTML.
 
-    Returns
-    -------
-    object
-        The JSON form that was stored.
-
     Examples
     --------
     Outside a notebook the short line is simply printed:
 
     >>> record("answer", 42)
     recorded: answer = 42
-    42
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
@@ -243,7 +240,6 @@ def record(name: str, value: Any, *, show: bool = True) -> Any:
         display(bundle, raw=True)
     elif show:
         print(bundle["text/plain"])
-    return data
 
 
 def read_records(notebook: str | os.PathLike | Mapping) -> dict[str, Any]:
