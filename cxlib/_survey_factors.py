@@ -726,7 +726,7 @@ class Congruence:
     matrix : pandas.DataFrame
         phi for every pair (rows: factors of ``a``; columns: factors of ``b``).
     matched : pandas.DataFrame
-        The best one-to-one matching (largest total |phi|): one row per factor of ``a``
+        The best one-to-one matching (largest total ``|phi|``): one row per factor of ``a``
         with ``match`` (the factor of ``b``), ``sign`` (-1 when ``b``'s factor is reflected)
         and ``phi`` (after reflecting, so >= 0 for a good match).
 
@@ -787,7 +787,7 @@ def congruence(a: Any, b: Any) -> Congruence:
     on the same items: 1 for proportional columns, about 0.95 or more for factors
     considered equal (Lorenzo-Seva & ten Berge 2006), 0.85-0.94 for fair similarity.
     Factors come in no particular order and with arbitrary signs, so the columns are
-    matched one to one to maximise the total |phi| (Hungarian algorithm), reflecting a
+    matched one to one to maximise the total ``|phi|`` (Hungarian algorithm), reflecting a
     column of ``b`` when its phi is negative.
 
     Parameters

@@ -78,10 +78,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 def _cmd_course(args: argparse.Namespace) -> int:
     from cxlib import course
 
-    results = course.build(
-        notebooks_dir=args.notebooks, build_dir=args.build, smoke=args.smoke, timeout=args.timeout,
-        jobs=args.jobs,
-    )
+    try:
+        results = course.build(
+            notebooks_dir=args.notebooks, build_dir=args.build, smoke=args.smoke, timeout=args.timeout,
+            jobs=args.jobs,
+        )
+    except RuntimeError as exc:  # the lessons ran, the site did not build
+        print(f"cx course: the course site was not built: {exc}", file=sys.stderr)
+        return 1
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -204,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--quiet", action="store_true", help="no progress bar: one log line per finished run")
     bat.set_defaults(func=_cmd_batch)
 
-    crs = sub.add_parser("course", help="run every lesson and build the HTML course in build/")
+    crs = sub.add_parser("course", help="run every lesson and build the course site in build/html/")
     crs.add_argument("--notebooks", default="notebooks", help="folder of lesson notebooks")
     crs.add_argument("--build", default="build", help="output folder")
     crs.add_argument("--smoke", action="store_true", help="use each lesson's smoke parameters")

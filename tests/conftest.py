@@ -4,6 +4,8 @@ notebook for machinery tests."""
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,22 +19,51 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT / "notebooks" / f"{stem}.ipynb" for stems in cxlib.TOPICS.values() for stem in stems)
 
 
+def _shared_runs() -> Path:
+    """A folder that every worker of this pytest run shares (pytest-xdist gives the run one id)."""
+    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"solo-{os.getpid()}"
+    folder = Path(tempfile.gettempdir()) / f"cx-test-runs-{uid}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @functools.cache
 def lesson_run(stem: str, mode: str):
-    """Execute a lesson once per test process at its ``smoke`` parameters or its
-    ``defaults``; every test that needs the executed lesson shares this run.  Tests that
-    call it carry ``pytest.mark.xdist_group(stem)``, so that with pytest-xdist they land
-    on the worker that holds the run."""
+    """Execute a lesson once per test run at its ``smoke`` parameters or its ``defaults``;
+    every test that needs the executed lesson shares this run.
+
+    Tests that call it carry ``pytest.mark.xdist_group(stem)``, so that with pytest-xdist
+    they land on one worker; a test on another worker (the course site's browser test
+    reads every lesson's smoke run) waits on a file lock and reuses the run from disk
+    instead of executing the lesson again."""
+    import dataclasses
+    import fcntl
+    import json
+
     from cxlib import notebooks
 
-    out = Path(tempfile.mkdtemp(prefix=f"cx-{stem}-{mode}-")) / f"{stem}.ipynb"
-    return notebooks.execute(ROOT / "notebooks" / f"{stem}.ipynb", out, smoke=(mode == "smoke"), timeout=300)
+    folder = _shared_runs()
+    saved = folder / f"{stem}-{mode}.json"
+    with open(folder / f"{stem}-{mode}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if saved.exists():
+            return notebooks.RunResult(**json.loads(saved.read_text()))
+        out = folder / f"{stem}-{mode}" / f"{stem}.ipynb"
+        result = notebooks.execute(ROOT / "notebooks" / f"{stem}.ipynb", out, smoke=(mode == "smoke"), timeout=300)
+        saved.write_text(json.dumps(dataclasses.asdict(result), default=str))
+        return result
 
 
 def pytest_terminal_summary(terminalreporter):
     """Say why grading tests were skipped, and how to run them."""
     skipped = [r for r in terminalreporter.stats.get("skipped", [])
                if isinstance(r.longrepr, tuple) and "bubblewrap" in str(r.longrepr[-1])]
+    browser = [r for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple) and "Chromium" in str(r.longrepr[-1])]
+    if browser:
+        terminalreporter.write_line(
+            f"{len(browser)} browser tests were skipped: {browser[0].longrepr[-1].removeprefix('Skipped: ')}",
+            yellow=True, bold=True)
     if skipped:
         terminalreporter.write_line(
             f"{len(skipped)} grading tests were skipped: bubblewrap (the cx grade sandbox) is not installed. "
@@ -154,3 +185,61 @@ def answer_student_copy(text: str, solutions: dict[str, str] | None = None) -> s
 @pytest.fixture
 def exercise_source(tmp_path: Path) -> Path:
     return make_exercise_source(tmp_path / "09_tiny.ipynb")
+
+
+# --- Browser tests (tests/browser/): Debian's chromium driven by Playwright for Python. ---
+# Playwright's own browser download is not needed (nor possible offline): the tests launch the
+# system's Chromium through ``executable_path``.  Without a browser they are skipped with the
+# reason, unless ``CX_REQUIRE_BROWSER`` is set (``.ci/run`` sets it), when they fail instead:
+# CI never skips them.
+
+#: Where screenshots and other artifacts of the browser tests are kept.
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def chromium_path() -> str | None:
+    """The browser to drive: ``$CX_CHROMIUM`` when set, else the first Chromium on PATH."""
+    if os.environ.get("CX_CHROMIUM"):
+        return os.environ["CX_CHROMIUM"]
+    return next((p for p in map(shutil.which, _CANDIDATES) if p), None)
+
+
+def need_browser() -> str:
+    """The browser's path, or skip (fail, under ``CX_REQUIRE_BROWSER``) saying why."""
+    path = chromium_path()
+    reason = None
+    if path is None:
+        reason = ("no Chromium found (looked for $CX_CHROMIUM and " + ", ".join(_CANDIDATES)
+                  + "): install it with `apt-get install chromium` to run the browser tests")
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "playwright is not installed: run `make setup` (it is in the dev extra)"
+    if reason:
+        if os.environ.get("CX_REQUIRE_BROWSER"):
+            pytest.fail(f"CX_REQUIRE_BROWSER is set but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process."""
+    path = need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, headless=True,
+                               args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """``build/test-artifacts/``: screenshots kept after the run (git ignores build/)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

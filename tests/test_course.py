@@ -1,8 +1,8 @@
-"""`cx course`: runs every lesson, renders HTML, writes the course map; failures reported."""
+"""`cx course`: runs every lesson, builds the course site from the runs; failures reported."""
 
 from __future__ import annotations
 
-from conftest import make_notebook
+from conftest import ROOT, make_notebook
 from cxlib import course
 
 
@@ -16,20 +16,25 @@ def test_course_build_reports_each_lesson_and_survives_a_failure(tmp_path, capsy
                   ["from cxlib import params\nparams.integer('seed', seed)", "1 / 0"], smoke={"seed": 1})
     (nbdir / "scratch.ipynb").write_text("not a lesson and not even JSON")
 
-    results = course.build(nbdir, tmp_path / "build", timeout=60)
+    results = course.build(nbdir, tmp_path / "build", timeout=60, root=ROOT)
     out = capsys.readouterr().out
 
     assert [r.status for r in results] == ["ok", "failed"]
     assert results[0].records == {"answer": 42}
     assert "ZeroDivisionError: division by zero" in results[1].error
-    html_dir = tmp_path / "build" / "html"
-    assert (html_dir / "01_good.html").stat().st_size > 1000
-    assert (html_dir / "02_bad.html").exists(), "a failed lesson is still rendered, error included"
-    index = (html_dir / "index.html").read_text()
-    assert 'href="01_good.html"' in index and 'href="02_bad.html"' in index
-    assert "<dt>answer</dt><dd>42</dd>" in index and "ZeroDivisionError" in index
-    assert "01_good  ok" in out and "02_bad   failed" in out and "Course map:" in out
+    site = tmp_path / "build" / "html"
+    good = (site / "lessons" / "01_good.html").read_text()
+    assert "A tiny lesson" in good and "About this lesson" in good
+    bad = (site / "lessons" / "02_bad.html").read_text()
+    assert "ZeroDivisionError" in bad and "failed" in bad, "a failed lesson is still rendered, error included"
+    home = (site / "index.html").read_text()
+    assert 'href="lessons/01_good.html"' in home and 'href="lessons/02_bad.html"' in home
+    assert "Does the machinery work?" in home and "ZeroDivisionError" in home
+    for page in ("exercises.html", "bibliography.html", "api/index.html", "search.html"):
+        assert (site / page).exists(), page
+    assert "01_good  ok" in out and "02_bad   failed" in out and "Course site:" in out
     assert not list((tmp_path / "build").rglob(".*tmp*"))
+    assert not (tmp_path / "build" / "html.new").exists() and not (tmp_path / "build" / "html.old").exists()
 
 
 def test_course_needs_lessons(tmp_path):
@@ -53,9 +58,7 @@ def test_figures_get_their_captions_as_alt_text(tmp_path):
         new_code_cell("plot_again()", outputs=[fig]),
         new_code_cell("print(1)"),
     ])
-    path = tmp_path / "01_x.ipynb"
-    nbformat.write(nb, path)
-    page = course.render_html(path, tmp_path / "01_x.html").read_text()
-    assert 'alt="Figure 1. Revenue rises with loyalty."' in page
-    assert 'alt="Figure drawn by code cell 3"' in page
-    assert "No description has been provided" not in page
+    page = course.prepare_notebook(nb)
+    assert page.cells[0].metadata["mystnb"]["image"]["alt"] == "Figure 1. Revenue rises with loyalty."
+    assert page.cells[2].metadata["mystnb"]["image"]["alt"] == "Figure drawn by code cell 3"
+    assert "mystnb" not in page.cells[3].metadata

@@ -37,6 +37,11 @@ def _conda() -> dict[str, str]:
         if isinstance(dep, str) and dep not in ("pip",):
             name, _, version = dep.partition("=")
             pins[CONDA_NAMES.get(_norm(name), _norm(name))] = version.lstrip("=")
+        elif isinstance(dep, dict):  # the pip section: packages conda-forge does not have
+            for line in dep.get("pip", []):
+                name, sep, version = line.partition("==")
+                assert sep, f"environment.yml pip entry {line!r} is not an exact pin"
+                pins[_norm(name)] = version
     return pins
 
 

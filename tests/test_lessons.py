@@ -52,6 +52,22 @@ def test_parameters_follow_the_convention(path):
     assert checked == set(specs), f"parameters not validated: {set(specs) - checked}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_highlights_label_recorded_results(path):
+    """The course map shows each lesson's key results by the labels in ``cxcourse.highlights``."""
+    from cxlib.course import format_highlight
+
+    highlights = nbformat.read(path, as_version=4).metadata.get("cxcourse", {}).get("highlights", [])
+    assert highlights, "metadata cxcourse.highlights lists no key results for the course map"
+    promised = _promised(path)
+    for h in highlights:
+        assert set(h) <= {"record", "label", "format", "none"}, h
+        assert h["record"] in promised, f"highlight {h['record']!r} is not among the promised records"
+        assert h["label"].strip() and h["label"] == " ".join(h["label"].split()), h
+        sample = 1 if h.get("format", "").endswith("d") else 0.5
+        assert format_highlight(sample, h.get("format", ""))  # a valid format spec
+
+
 def _promised(path):
     """What the lesson promises to record: the notebook's metadata ``cxcourse.records``."""
     return set(nbformat.read(path, as_version=4).metadata.get("cxcourse", {}).get("records", []))

@@ -91,7 +91,7 @@ def regression_diagnostics(result: Any, fig: Figure | None = None, *, max_points
 
     * residuals vs fitted values, with a lowess curve (curvature: a missing term);
     * normal Q-Q plot of the standardised residuals (tails: skewed or heavy errors);
-    * scale-location: sqrt(|standardised residual|) vs fitted, with lowess (a rising
+    * scale-location: ``sqrt(|standardised residual|)`` vs fitted, with lowess (a rising
       curve: spread grows with the mean, heteroskedasticity);
     * standardised residuals vs leverage, with Cook's distance contours 0.5 and 1;
       points with Cook's distance > 4/n are highlighted and the three largest labelled.

@@ -1,0 +1,170 @@
+"""The course site in a real browser: offline, typeset, navigable, searchable, readable on a phone.
+
+The site is built from the lessons' smoke runs (shared with tests/test_lessons.py through
+``conftest.lesson_run``) and served from 127.0.0.1 by a server this module starts and stops.
+Every request that leaves that server is blocked and reported: the site must need no network.
+Screenshots of every page at 1280 px and 390 px go to ``build/test-artifacts/site/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import NOTEBOOKS, ROOT, lesson_run, need_browser
+
+pytestmark = pytest.mark.xdist_group("site")
+
+WIDTHS = (1280, 390)
+LOCAL = ("data:", "blob:", "about:")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    need_browser()  # skip (or fail in CI) before running any lesson
+    from cxlib.course import build_site
+
+    runs = {p.stem: lesson_run(p.stem, "smoke") for p in NOTEBOOKS}
+    executed = [Path(r.output) for r in runs.values() if r.output]
+    assert len(executed) == len(NOTEBOOKS), {s: r.error for s, r in runs.items() if not r.output}
+    out = tmp_path_factory.mktemp("site") / "html"
+    return build_site(executed, out, root=ROOT, records={s: r.records for s, r in runs.items()},
+                      failures={s: r.reason or r.status for s, r in runs.items() if not r.ok}, echo=False)
+
+
+@pytest.fixture(scope="module")
+def base(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if not p.relative_to(site).parts[0].startswith("_"))
+
+
+def _open(browser, base: str, width: int):
+    """A page that records console errors, failed requests and every request leaving ``base``."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+    def route(r):
+        if r.request.url.startswith(base) or r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            problems.append(f"remote request: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    return page, problems
+
+
+def test_the_site_has_every_page(site):
+    pages = set(_pages(site))
+    lessons = {f"lessons/{p.stem}.html" for p in NOTEBOOKS}
+    assert lessons <= pages
+    assert {"index.html", "exercises.html", "bibliography.html", "api/index.html", "search.html"} <= pages
+    from cxlib._course_site import READINGS
+
+    assert {f"readings/{r[:-4]}.html" for r in READINGS} <= pages
+    home = (site / "index.html").read_text()
+    for p in NOTEBOOKS:  # the course map: every lesson, its question and labelled key results
+        assert f'href="lessons/{p.stem}.html"' in home
+    results = [part.split("</ul>")[0] for part in home.split("Key results")[1:]]
+    assert len(results) == len(NOTEBOOKS), "a lesson shows no key results on the course map"
+    for listed in results:  # formatted for people: no JSON braces or brackets
+        assert "<li>" in listed and not set("{}[]") & set(re.sub("<[^>]+>", "", listed)), listed
+    bib = (site / "bibliography.html").read_text()
+    assert "Fader" in bib and "Gupta" in bib and "Heskett" in bib
+
+
+def test_every_page_loads_offline_typeset_and_fits_a_phone(browser, base, site, artifacts):
+    shots = artifacts / "site"
+    shots.mkdir(exist_ok=True)
+    report = []
+    for width in WIDTHS:
+        page, problems = _open(browser, base, width)
+        for rel in _pages(site):
+            problems.clear()
+            page.goto(base + rel, wait_until="load")
+            if page.locator("span.math, div.math").count():
+                # MathJax 3 replaces every TeX span with an <mjx-container>; wait until all are done
+                page.wait_for_function("document.querySelectorAll('mjx-container').length > 0"
+                                       " && !Array.from(document.querySelectorAll('span.math, div.math'))"
+                                       ".some(e => !e.querySelector('mjx-container'))", timeout=30_000)
+            broken = page.evaluate("Array.from(document.images)"
+                                   ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+            problems += [f"image not loaded: {src}" for src in broken]
+            no_alt = page.evaluate("Array.from(document.querySelectorAll('article img'))"
+                                   ".filter(i => !(i.alt || '').trim()).map(i => i.src)")
+            problems += [f"image without alt text: {src}" for src in no_alt]
+            if "No description has been provided" in page.content():
+                problems.append("nbconvert's placeholder alt text")
+            if width == 390:
+                overflow = page.evaluate("document.documentElement.scrollWidth")
+                if overflow > 392:
+                    problems.append(f"page is {overflow} px wide on a 390 px screen")
+            page.screenshot(path=str(shots / f"{rel.replace('/', '_')[:-5]}-{width}.png"))
+            report += [f"{rel} @ {width}px: {p}" for p in problems]
+        page.close()
+    assert not report, "\n".join(report)
+
+
+def test_lessons_show_figures_and_explorers_statically(site):
+    for p in NOTEBOOKS:
+        text = (site / "lessons" / f"{p.stem}.html").read_text()
+        assert "application/vnd.jupyter.widget" not in text, f"{p.stem}: a widget view is left on the page"
+        assert "<img" in text, f"{p.stem}: no figure"
+        if "widgets." in p.read_text():  # a lesson with an explorer shows its default view
+            assert "This explorer is live in JupyterLab" in text, p.stem
+
+
+def test_previous_next_and_the_sidebar_reach_every_lesson(browser, base):
+    page, problems = _open(browser, base, 1280)
+    page.goto(base + "index.html")
+    sidebar = page.eval_on_selector_all("nav.bd-docs-nav a", "as => as.map(a => a.getAttribute('href'))")
+    lessons = [f"lessons/{p.stem}.html" for p in NOTEBOOKS]
+    for lesson in lessons:
+        assert any(h.endswith(lesson) for h in sidebar), f"{lesson} is not in the sidebar"
+    visited = []
+    for _ in range(len(lessons) + 2):
+        nxt = page.locator("a.right-next")
+        if not nxt.count():
+            break
+        nxt.first.click()
+        page.wait_for_load_state("load")
+        visited.append(page.url.removeprefix(base))
+    assert [v for v in visited if v.startswith("lessons/")] == lessons, visited
+    back = page.locator("a.left-prev")
+    back.first.click()
+    page.wait_for_load_state("load")
+    assert page.url.removeprefix(base) != visited[-1]
+    page.close()
+    assert not problems, problems
+
+
+def test_search_finds_a_lesson_by_a_word_from_its_text(browser, base):
+    page, problems = _open(browser, base, 1280)
+    page.goto(base + "search.html?q=Heskett")
+    page.wait_for_selector("#search-results ul.search li", timeout=30_000)
+    hits = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.getAttribute('href'))")
+    assert any("09_service_profit_chain" in h for h in hits), hits
+    page.close()
+    assert not problems, problems
