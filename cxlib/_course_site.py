@@ -23,8 +23,6 @@ package and is copied into ``_static/``; no widget manager or font is fetched fr
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import re
 import shutil
@@ -253,10 +251,8 @@ def _failure_note(failure: str) -> str:
             "Its page shows the run up to the failing cell.\n:::\n")
 
 
-def _lesson_block(path: Path, nb: Any, records: Mapping[str, Any], exercise: bool, failure: str | None) -> str:
-    from cxlib.notebooks import lesson_info
-
-    info, stem = lesson_info(path), path.stem
+def _lesson_block(stem: str, info: Mapping[str, Any], nb: Any, records: Mapping[str, Any], exercise: bool,
+                  failure: str | None) -> str:
     meta = nb.metadata.get("cxcourse", {})
     lines = [f"### [{info['title']}](lessons/{stem}.ipynb)", ""]
     if failure:
@@ -301,10 +297,11 @@ def _source_tree(executed: Sequence[Path], src: Path, root: Path, records: Mappi
         nb = nbformat.read(path, as_version=4)
         stem = path.stem
         stems.append(stem)
-        titles[stem] = lesson_info(path)["title"]
+        info = lesson_info(path)
+        titles[stem] = info["title"]
         recs = records.get(stem) if stem in records else read_records(nb)
         has_exercise = (student / f"{stem}.ipynb").exists()
-        blocks.append(_lesson_block(path, nb, recs, has_exercise, failures.get(stem)))
+        blocks.append(_lesson_block(stem, info, nb, recs, has_exercise, failures.get(stem)))
         for r in nb.metadata.get("cxcourse", {}).get("readings", []):
             quoted_by.setdefault(r, []).append(stem)
         page = prepare_notebook(nb)
@@ -397,8 +394,7 @@ def _escape(text: str) -> str:
 
 def _exercises_page(readme: str) -> str:
     """``exercises/README.md`` for the site: its table and its students' section."""
-    keep = readme.split("\n## Instructors")[0]
-    return keep.replace("# Exercises", "# Exercises", 1)
+    return readme.split("\n## Instructors")[0]
 
 
 def build_site(
