@@ -466,7 +466,8 @@ def reliability_study(
     seed = seed_from(rng)
     gen = check_rng(seed)
     scale_rows: list[dict[str, Any]] = []
-    item_rows: list[pd.DataFrame] = []
+    item_columns: dict[str, list[Any]] = {"replication": [], "scale": [], "item": [], "planted": [],
+                                          "corrected_item_total": []}
     truth = None
     n_respondents = 0
     for rep in range(1, n_replications + 1):
@@ -481,8 +482,12 @@ def reliability_study(
         team_ids = np.unique(team)
         csat_by_team = csat.loc[team_ids].to_numpy(dtype=float)
         true_means = panel.truth["team_means"].loc[team_ids]
+        answers = panel.data[panel.items].to_numpy(dtype=float)
+        column_of = {item: j for j, item in enumerate(panel.items)}
+        all_scores: dict[str, np.ndarray] = {}
+        rep_rows: list[dict[str, Any]] = []
         for scale, items in panel.scales.items():
-            raw = panel.data[items].to_numpy(dtype=float)
+            raw = answers[:, [column_of[item] for item in items]]
             keyed = raw.copy()
             flip = [j for j, item in enumerate(items) if item in reverse]
             keyed[:, flip] = bounds[0] + bounds[1] - keyed[:, flip]
@@ -503,23 +508,30 @@ def reliability_study(
                     except ValueError:
                         pass
             scores = keyed.mean(axis=1)
+            all_scores[scale] = scores
             icc1, icc2 = _team_icc(scores, team)
-            means = pd.Series(scores).groupby(team).mean().loc[team_ids].to_numpy()
-            r_obs = float(np.corrcoef(means, csat_by_team)[0, 1])
+            row.update({"icc1": icc1, "team_reliability": icc2})
+            rep_rows.append(row)
+            r_drop = _item_total(np.cov(raw, rowvar=False))
+            item_columns["replication"].extend([rep] * len(items))
+            item_columns["scale"].extend([scale] * len(items))
+            item_columns["item"].extend(items)
+            item_columns["planted"].extend(["bad" if i in bad else "reverse" if i in reverse else "" for i in items])
+            item_columns["corrected_item_total"].extend(r_drop.tolist())
+        # team mean scores of every scale at once (pandas' group means, column by column)
+        team_scores = pd.DataFrame(all_scores).groupby(team).mean().loc[team_ids]
+        for row in rep_rows:
+            scale, icc2 = row["scale"], row["team_reliability"]
+            r_obs = float(np.corrcoef(team_scores[scale].to_numpy(), csat_by_team)[0, 1])
             row.update({
-                "icc1": icc1, "team_reliability": icc2, "r_observed": r_obs,
+                "r_observed": r_obs,
                 "r_corrected": r_obs / math.sqrt(icc2) if icc2 > 0 else math.nan,
                 "r_true_sample": float(np.corrcoef(true_means[scale].to_numpy(), csat_by_team)[0, 1]),
             })  # fmt: skip
-            scale_rows.append(row)
-            r_drop = _item_total(np.cov(raw, rowvar=False))
-            item_rows.append(pd.DataFrame({
-                "replication": rep, "scale": scale, "item": items,
-                "planted": ["bad" if i in bad else "reverse" if i in reverse else "" for i in items],
-                "corrected_item_total": r_drop, "flag": r_drop < 0.2,
-            }))  # fmt: skip
+        scale_rows.extend(rep_rows)
     scales = pd.DataFrame(scale_rows)
-    items_table = pd.concat(item_rows, ignore_index=True)
+    items_table = pd.DataFrame(item_columns)
+    items_table["flag"] = items_table["corrected_item_total"].to_numpy() < 0.2
     inputs = {"n_replications": n_replications, "seed": seed, "omega_scales": omega_scales, "ci": level,
               "n_respondents": n_respondents, "panel": kwargs}
     return ReliabilityStudy(inputs=inputs, scales=scales, items=items_table, truth=truth.copy())

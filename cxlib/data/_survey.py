@@ -610,22 +610,24 @@ def survey_panel(
         "csat": np.round(csat, 1),
     })  # fmt: skip
 
-    pattern = pd.DataFrame(0.0, index=pd.Index(names, name="item"), columns=list(FACTORS))
-    for name, (s, l_) in items[["scale", "loading"]].iterrows():
-        pattern.loc[name, s] = l_
+    # every item loads on its own scale only; the items come scale by scale, k at a time
+    pattern_values = np.zeros((len(names), len(FACTORS)))
+    pattern_values[np.arange(len(names)), scale_of] = lam
+    pattern = pd.DataFrame(pattern_values, index=pd.Index(names, name="item"), columns=list(FACTORS))
     phi_frame = pd.DataFrame(phi, index=list(FACTORS), columns=list(FACTORS))
     var_signal = float(b @ phi @ b) * team_sd**2
+    keyed_values = items["keyed"].to_numpy(dtype=float)
+    tau_key = tuple(float(t) for t in tau)
     rel_rows = {}
-    for s in FACTORS:
-        sub = items[items["scale"] == s]
-        out = dict(_scale_truth_cached(tuple(sub["loading"].astype(float)), tuple(sub["keyed"].astype(float)),
-                                       tuple(float(t) for t in tau), team_sd, team_size))
-        i = FACTORS.index(s)
+    for i, s in enumerate(FACTORS):
+        block = slice(i * k, (i + 1) * k)
+        out = dict(_scale_truth_cached(tuple(lam[block].tolist()), tuple(keyed_values[block].tolist()), tau_key,
+                                       team_sd, team_size))
         cov_y_u = team_sd**2 * float(phi[i] @ b)
         sd_y = np.sqrt(var_signal + outcome_sd**2)
         out["outcome_correlation"] = cov_y_u / (sd_y * team_sd) if team_sd > 0 and sd_y > 0 else 0.0
         out["expected_correlation"] = out["outcome_correlation"] * out["team_validity"]
-        out["n_items"] = len(sub)
+        out["n_items"] = k
         rel_rows[s] = out
     reliability = pd.DataFrame.from_dict(rel_rows, orient="index")[
         ["n_items", "continuous", "categorical", "alpha_continuous", "alpha_categorical",
