@@ -151,6 +151,8 @@ def policy_clv(
     not listening 0                   0.990   9.972           80.229  800.045
                   1                   0.991   9.969           92.937  926.488
     """
+    import pandas as pd
+
     from cxlib.clv import margin_multiple
 
     runs = _runs_frame(runs)
@@ -159,12 +161,14 @@ def policy_clv(
     start = runs["active"] - runs["new"] + runs["churned"]  # customers at the start of each period
     g = runs.assign(start=start).groupby(["policy", "run"], sort=False)
     sums = g[["start", "churned", "profit"]].sum()
-    retention = (1.0 - sums["churned"] / sums["start"]).clip(upper=np.nextafter(1.0, 0.0))
-    out = sums[[]].assign(retention_per_period=retention)
-    out["margin"] = sums["profit"] / sums["start"] if margin is None else margin
-    out["margin_multiple"] = margin_multiple(retention.to_numpy(), options["discount"], paid=options["paid"])
-    out["clv"] = out["margin"] * out["margin_multiple"]
-    return out
+    # on the columns' arrays: the same elementwise arithmetic as on the Series, without their overhead
+    start, churned, profit = (sums[c].to_numpy() for c in ("start", "churned", "profit"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        retention = np.minimum(1.0 - churned / start, np.nextafter(1.0, 0.0))  # NaN stays NaN, as with clip
+        margins = profit / start if margin is None else np.full(len(start), float(margin))
+    multiple = margin_multiple(retention, options["discount"], paid=options["paid"])
+    return pd.DataFrame({"retention_per_period": retention, "margin": margins, "margin_multiple": multiple,
+                         "clv": margins * multiple}, index=sums.index)
 
 
 def run_totals(
@@ -212,11 +216,12 @@ def run_totals(
     clv = policy_clv(runs, discount=discount, margin=margin, paid=paid)
     out = out.join(clv[["retention_per_period", "margin", "clv"]])
     last = g[["mean_satisfaction", "quality", "active"]].last()
+    means = g[["mean_satisfaction", "nps"]].mean()
     out["final_satisfaction"] = last["mean_satisfaction"]
-    out["mean_satisfaction"] = g["mean_satisfaction"].mean()
+    out["mean_satisfaction"] = means["mean_satisfaction"]
     out["final_quality"] = last["quality"]
     out["final_customers"] = last["active"]
-    out["mean_nps"] = g["nps"].mean()
+    out["mean_nps"] = means["nps"]
     order = list(dict.fromkeys(runs["policy"]))  # policies in the order they were run
     return out[list(RUN_METRICS)].reindex(order, level="policy")
 
@@ -334,6 +339,28 @@ class _Generosity:
             self.cache[level] = self.base if policy == self.baseline else self._totals(policy)
         return self.cache[level]
 
+    def prefetch(self, levels: Any) -> None:
+        """Fill the cache for ``levels`` (and the baseline) at once: the runs of every level
+        missing from it, stacked under labels of their own, go through one :func:`run_totals`
+        (a group's totals do not depend on the other groups, so each level's are the same
+        as :meth:`at` computes alone; only the overhead is paid once)."""
+        import pandas as pd
+
+        todo = [level for level in dict.fromkeys(map(float, levels)) if level not in self.cache
+                and self.policy.replace(generosity=level) != self.baseline]
+        jobs = ([] if self._base is not None else [("baseline", self.baseline)]) + [
+            (f"level {i}", self.policy.replace(generosity=level)) for i, level in enumerate(todo)]
+        if len(jobs) > 1:  # else there is nothing to share: at() computes what is missing
+            runs = pd.concat([monte_carlo(self.params, self.n_runs, policy, rng=self.seed).assign(policy=label)
+                              for label, policy in jobs], ignore_index=True)
+            totals = run_totals(runs, **self.kw)
+            if self._base is None:
+                self._base = totals.xs("baseline", level="policy")
+            for i, level in enumerate(todo):
+                self.cache[level] = totals.xs(f"level {i}", level="policy")
+        for level in levels:
+            self.at(level)
+
     def gap(self, level: float, metric: str) -> float:
         """Mean paired difference of ``metric`` from the baseline at ``level``."""
         return float((self.at(level)[metric] - self.base[metric]).mean())
@@ -410,6 +437,7 @@ def generosity_curve(
 
     levels = _levels("levels", np.linspace(0.0, 1.0, 11) if levels is None else levels)
     gen = _generosity_inputs(params, policy, baseline, n_runs, rng, discount, margin, paid)
+    gen.prefetch(levels)
     rows = []
     for level in levels:
         totals = gen.at(level)
@@ -497,6 +525,8 @@ def breakeven_generosity(
     tol = _check.real("tol", tol, min=0, max=0.5, min_inclusive=False)
     gen = _generosity_inputs(params, policy, baseline, n_runs, rng, discount, margin, paid)
     grid = np.linspace(0.0, 1.0, n_grid)
+    # the coarse search's levels at once (and tol, which it uses when D(0) = 0, as against the default baseline)
+    gen.prefetch([*grid, tol] if gen.policy.replace(generosity=0.0) == gen.baseline else grid)
     if gen.gap(0.0, metric) == 0:  # the default baseline: start from what a little generosity does
         grid = np.insert(grid, 1, tol)
     signed = [(g, np.sign(gen.gap(g, metric))) for g in grid]

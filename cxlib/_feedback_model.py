@@ -703,7 +703,45 @@ def simulate(
 
     p, policy = _check_inputs(params, policy)
     history = _check.boolean("history", history)
-    seed = seed_from(rng)
+    cols, by_kind, cohort_retention, chunks = _run(p, policy, seed_from(rng), history)
+    periods = _periods_frame(cols)
+    kinds = pd.DataFrame({
+        "period": np.repeat(np.arange(1, p.n_periods + 1, dtype=np.int64), len(KINDS)),
+        "kind": pd.Categorical.from_codes(np.tile(np.arange(len(KINDS), dtype=np.int8), p.n_periods), KINDS),
+        **{c: v.ravel().astype(np.int64) for c, v in by_kind.items() if c != "quality"},
+        "quality": by_kind["quality"].ravel(),
+    })
+    return Result(
+        inputs=p,
+        policy=policy,
+        periods=periods,
+        cohort_retention=cohort_retention,
+        history=pd.concat(chunks, ignore_index=True) if history else None,
+        by_kind=kinds,
+    )
+
+
+#: The columns of :data:`PERIOD_COLUMNS` that count (integers).
+_INT_COLUMNS = frozenset(("period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog",
+                          "recovered"))
+
+
+def _periods_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """:attr:`Result.periods` from the period columns of :func:`_run` (or several runs' stacked)."""
+    import pandas as pd
+
+    return pd.DataFrame({c: cols[c].astype(np.int64) if c in _INT_COLUMNS else cols[c] for c in PERIOD_COLUMNS},
+                        columns=list(PERIOD_COLUMNS))
+
+
+def _run(
+    p: Params, policy: Policy, seed: int, history: bool
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], float, list[pd.DataFrame]]:
+    """One run of :func:`simulate` (checked inputs, an integer seed), as arrays: the period
+    columns, the by-kind columns, the cohort retention and the history chunks (if asked)."""
+    if history:
+        import pandas as pd
+
     run_key = _mix(np.array([seed], dtype=np.uint64))[0]  # the run's stream, from the seed
 
     n0 = p.n_customers
@@ -847,20 +885,4 @@ def simulate(
             ids = np.concatenate([ids[keep], np.arange(next_id, next_id + n_new, dtype=np.int64)])
             next_id += n_new
 
-    periods = pd.DataFrame(cols, columns=list(PERIOD_COLUMNS))
-    int_cols = ["period", "active", "new", "churned", "feedback_received", "feedback_acted", "backlog", "recovered"]
-    periods[int_cols] = periods[int_cols].astype(np.int64)
-    kinds = pd.DataFrame({
-        "period": np.repeat(np.arange(1, p.n_periods + 1, dtype=np.int64), len(KINDS)),
-        "kind": pd.Categorical(np.tile(KINDS, p.n_periods), categories=KINDS),
-        **{c: v.ravel().astype(np.int64) for c, v in by_kind.items() if c != "quality"},
-        "quality": by_kind["quality"].ravel(),
-    })
-    return Result(
-        inputs=p,
-        policy=policy,
-        periods=periods,
-        cohort_retention=float(np.count_nonzero(cohort)) / p.n_customers,
-        history=pd.concat(chunks, ignore_index=True) if history else None,
-        by_kind=kinds,
-    )
+    return cols, by_kind, float(np.count_nonzero(cohort)) / p.n_customers, chunks

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cxlib import params as _check
-from cxlib._feedback_model import PERIOD_COLUMNS, Params, Policy, _check_inputs, simulate
-from cxlib._rng import check_rng
+from cxlib._feedback_model import PERIOD_COLUMNS, Params, Policy, _check_inputs, _periods_frame, _run
+from cxlib._rng import check_rng, seed_from
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,21 +55,23 @@ def monte_carlo(
     >>> mc.shape, sorted(mc["run"].unique().tolist())
     ((24, 18), [0, 1, 2])
     """
-    import pandas as pd
     from tqdm.auto import tqdm
 
     params, policy = _check_inputs(params, policy)
     n_runs = _check.integer("n_runs", n_runs, min=1, max=100_000)
     streams = check_rng(rng).spawn(n_runs)
-    frames = []
-    for run, stream in enumerate(tqdm(streams, desc=policy.name, unit="run", disable=not progress)):
-        res = simulate(params, policy, rng=stream)
-        frame = res.periods
-        frame.insert(0, "run", run)
-        frame["policy"] = policy.name
-        frame["retention"] = res.cohort_retention
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    # each run as :func:`simulate` runs it (the same seed from the same stream), stacked
+    # as arrays and made into one frame at the end
+    periods, retention = [], []
+    for stream in tqdm(streams, desc=policy.name, unit="run", disable=not progress):
+        cols, _, cohort_retention, _ = _run(params, policy, seed_from(stream), False)
+        periods.append(cols)
+        retention.append(cohort_retention)
+    frame = _periods_frame({c: np.concatenate([cols[c] for cols in periods]) for c in PERIOD_COLUMNS})
+    frame.insert(0, "run", np.repeat(np.arange(n_runs, dtype=np.int64), params.n_periods))
+    frame["policy"] = policy.name
+    frame["retention"] = np.repeat(retention, params.n_periods)
+    return frame
 
 
 def compare(
@@ -109,8 +111,6 @@ def compare(
     Name: retention, dtype: float64
     """
     import pandas as pd
-
-    from cxlib._rng import seed_from
 
     policies = [Policy.listening(), Policy.not_listening()] if policies is None else list(policies)
     names = [getattr(pol, "name", None) for pol in policies]
