@@ -168,11 +168,88 @@ class MediationResult:
                 f"total {self.total:.4g})")
 
 
+def _summary(result, alpha: float) -> pd.DataFrame:
+    """statsmodels' ``MediationResults.summary(alpha)``, the same numbers computed the same way
+    (the draws' mean, or median for the proportions; ``np.percentile`` at ``100 * alpha / 2`` and
+    ``100 * (1 - alpha / 2)``; twice the smaller count of draws on either side of 0 over the
+    draws), with the table built once instead of cell by cell (which is most of its cost)."""
+    import pandas as pd
+
+    r = result
+    props = (r.prop_med_ctrl, r.prop_med_tx, r.prop_med_avg)
+    rows = []
+    for vec in (r.ACME_ctrl, r.ACME_tx, r.ADE_ctrl, r.ADE_tx, r.total_effect, r.prop_med_ctrl, r.prop_med_tx,
+                r.ACME_avg, r.ADE_avg, r.prop_med_avg):
+        estimate = np.median(vec) if any(vec is v for v in props) else vec.mean()
+        low, high = np.percentile(vec, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+        p_value = 2 * min(np.count_nonzero(vec > 0), np.count_nonzero(vec < 0)) / float(len(vec))
+        rows.append((estimate, low, high, p_value))
+    return pd.DataFrame(np.array(rows, dtype=float), index=list(EFFECTS),
+                        columns=["Estimate", "Lower CI bound", "Upper CI bound", "P-value"])
+
+
 def _tidy(summary: pd.DataFrame) -> pd.DataFrame:
     out = summary.rename(columns={"Estimate": "estimate", "Lower CI bound": "ci_low",
                                   "Upper CI bound": "ci_high", "P-value": "p_value"})
     out.index.name = "effect"
     return out.astype(float)
+
+
+_STD_NORMAL = None
+
+
+def _std_normal():
+    """scipy's ``norm``, with the standard normal's ``pdf``, ``cdf`` and ``ppf`` computed
+    directly: the same expressions scipy evaluates (``exp(-x**2/2) / sqrt(2 pi)``, ``ndtr``,
+    ``ndtri``), so the same numbers, without scipy's generic argument handling, which is most of
+    the cost of a probit GLM's IRLS iterations (and so of statsmodels' bootstrap of a probit
+    outcome model).  Any call with a location, scale or keyword goes to scipy's own method."""
+    global _STD_NORMAL
+    if _STD_NORMAL is None:
+        from scipy import special, stats
+
+        const = math.sqrt(2 * math.pi)
+
+        class _StdNormal(type(stats.norm)):
+            def pdf(self, x, *args, **kwds):
+                if args or kwds:
+                    return super().pdf(x, *args, **kwds)
+                x = np.asarray(x, dtype=float)
+                out = np.exp(-x**2 / 2.0) / const
+                return out[()] if out.ndim == 0 else out
+
+            def cdf(self, x, *args, **kwds):
+                if args or kwds:
+                    return super().cdf(x, *args, **kwds)
+                out = special.ndtr(np.asarray(x, dtype=float))
+                return out[()] if out.ndim == 0 else out
+
+            def ppf(self, q, *args, **kwds):
+                if args or kwds:
+                    return super().ppf(q, *args, **kwds)
+                out = special.ndtri(np.asarray(q, dtype=float)) + 0.0
+                return out[()] if out.ndim == 0 else out
+
+        _STD_NORMAL = _StdNormal(name="norm")
+    return _STD_NORMAL
+
+
+class _NormalDraws:
+    """What statsmodels' ``OLS.get_distribution`` returns (scipy's ``norm(loc, scale)``) for the
+    one use ``Mediation.fit`` makes of it, ``rvs(n, rng=...)``: the same draws
+    (``standard_normal(n) * scale + loc``, as scipy computes them) without building a frozen
+    scipy distribution for every simulated mediator."""
+
+    def __init__(self, loc: np.ndarray, scale: float) -> None:
+        self.loc, self.scale = loc, scale
+
+    def rvs(self, size=None, random_state=None, rng=None):
+        gen = rng if rng is not None else random_state
+        if self.scale < 0:
+            raise ValueError("the scale of the simulated mediator must be positive")
+        if self.scale == 0:
+            return self.loc * np.ones(size, "d")
+        return gen.standard_normal(size) * self.scale + self.loc
 
 
 def _models(frame: pd.DataFrame, treatment: str, mediator: str, outcome: str,
@@ -190,7 +267,7 @@ def _models(frame: pd.DataFrame, treatment: str, mediator: str, outcome: str,
         out_model = sm.OLS(y, Xy)
         out_kwargs: dict[str, Any] = {}
     else:
-        link = sm.families.links.Probit() if outcome_model == "probit" else sm.families.links.Logit()
+        link = sm.families.links.Probit(_std_normal()) if outcome_model == "probit" else sm.families.links.Logit()
         out_model = sm.GLM(y, Xy, family=sm.families.Binomial(link=link))
         out_kwargs = {"atol": 1e-11}
     med_kwargs: dict[str, Any] = {}
@@ -211,11 +288,21 @@ def _statsmodels_mediation(med_model, out_model, med_kwargs, out_kwargs, positio
     exposure, med_pos = positions
     med = Mediation(out_model, med_model, exposure, med_pos,
                     outcome_fit_kwargs=out_kwargs, mediator_fit_kwargs=med_kwargs)
-    with warnings.catch_warnings():
-        # statsmodels warns that cluster-robust covariances of resampled fits are not used
-        warnings.simplefilter("ignore", category=UserWarning)
-        return med.fit(method="parametric" if method == "parametric" else "bootstrap",
-                       n_rep=n_sims, rng=random_state)
+
+    def get_distribution(params, scale, exog=None, dist_class=None):
+        if dist_class is not None:  # pragma: no cover - Mediation passes none
+            return type(med_model).get_distribution(med_model, params, scale, exog, dist_class)
+        return _NormalDraws(med_model.predict(params, exog), np.sqrt(scale))
+
+    med_model.get_distribution = get_distribution  # for this run only (removed below)
+    try:
+        with warnings.catch_warnings():
+            # statsmodels warns that cluster-robust covariances of resampled fits are not used
+            warnings.simplefilter("ignore", category=UserWarning)
+            return med.fit(method="parametric" if method == "parametric" else "bootstrap",
+                           n_rep=n_sims, rng=random_state)
+    finally:
+        del med_model.get_distribution
 
 
 def _fast_bootstrap(Xy: np.ndarray, y: np.ndarray, treat_col: int, med_col: int,
@@ -521,7 +608,7 @@ def mediation(
     else:
         sm_result = _statsmodels_mediation(med_model, out_model, med_kwargs, out_kwargs, positions,
                                            method, n_sims, gen)
-    table = _tidy(sm_result.summary(alpha=alpha))
+    table = _tidy(_summary(sm_result, alpha))
 
     product = agreement = None
     if linear:
