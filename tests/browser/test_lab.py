@@ -4,7 +4,8 @@ Each test starts its own JupyterLab from the project's ``.venv`` on 127.0.0.1 (a
 a token, a private HOME, ``JUPYTER_PREFER_ENV_PATH=1``, the save hook ``make lab`` uses) on a
 temporary copy of ``notebooks/`` and ``exercises/student/``, the lessons' copies at their smoke
 parameters.  In the browser: lessons are opened from the file browser and run with *Run All
-Cells*, two at once in two pages; the test waits until every cell has run and the kernel is
+Cells*, a group of lessons in the tabs of one page (each runs while the next is opened); the
+test waits until every cell has run and the kernel is
 idle, then checks that no cell shows an error, that no widget is left loading or broken, that
 the kernel is the project's ``.venv`` Python, that moving a slider of each explorer with the
 keyboard changes its summary numbers and its figure, and that the saved lesson is byte for byte
@@ -33,14 +34,14 @@ from cxlib import _lab
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 LESSONS = sorted(stem for stems in cxlib.TOPICS.values() for stem in stems)
-#: Lessons run at once in one JupyterLab, each in its own page. Two at a time: with five at once
-#: the whole browser suite took 6 min 48 s instead of 5 min 18 s, the site's own lesson runs
-#: starved of the two cores.
-GROUP = 2
-PAIRS = [LESSONS[i:i + GROUP] for i in range(0, len(LESSONS), GROUP)]
-RUN_TIMEOUT = 300  # seconds for a group of lessons to run at smoke parameters on a busy machine
-
-pytestmark = pytest.mark.xdist_group("lab")
+#: Lessons run in one JupyterLab page, each in a tab of its own. Loading JupyterLab costs Chromium
+#: 6-8 s of CPU, starting a JupyterLab 5 s, about what a lesson costs at smoke size, so two groups
+#: of five (one page and one server each) spend 620 s of CPU on the whole browser suite where five
+#: pairs in two pages each spent 760 s. The tests are in no xdist group: each starts its own
+#: JupyterLab, so pytest-xdist hands them to whichever worker is free.
+GROUP = 5
+GROUPS = [LESSONS[i:i + GROUP] for i in range(0, len(LESSONS), GROUP)]
+RUN_TIMEOUT = 600  # seconds for a group of lessons to run at smoke size: a guard against a hang, on a busy machine
 
 
 class Lab:
@@ -126,8 +127,9 @@ class Lab:
 
 # --- the notebook as the page shows it (window.jupyterapp: --LabApp.expose_app_in_browser) ---
 
-STATE_JS = """() => {
-  const panel = window.jupyterapp.shell.currentWidget;
+STATE_JS = """(id) => {
+  const shell = window.jupyterapp.shell;
+  const panel = id ? [...shell.widgets('main')].find(w => w.id === id) : shell.currentWidget;
   if (!panel || !panel.content || !panel.sessionContext) return null;
   const cells = panel.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
   const errors = [];
@@ -144,7 +146,7 @@ STATE_JS = """() => {
   return {
     code_cells: cells.length,
     ran: cells.filter(c => c.model.executionCount !== null).length,
-    running: [...document.querySelectorAll('.jp-InputPrompt')].filter(p => p.textContent.includes('*')).length,
+    running: [...panel.node.querySelectorAll('.jp-InputPrompt')].filter(p => p.textContent.includes('*')).length,
     kernel: kernel ? kernel.status : 'none',
     errors: errors,
     dirty: panel.context.model.dirty,
@@ -152,8 +154,10 @@ STATE_JS = """() => {
 }"""
 
 EXPLORERS_JS = """() => {
-  // an explorer: a VBox holding a slider, an HTML summary and an Output with one figure
-  const boxes = [...document.querySelectorAll('.jp-OutputArea-output .widget-vbox')].filter(b =>
+  // an explorer (in the notebook on show): a VBox holding a slider, an HTML summary and an
+  // Output with one figure
+  const node = window.jupyterapp.shell.currentWidget.node;
+  const boxes = [...node.querySelectorAll('.jp-OutputArea-output .widget-vbox')].filter(b =>
       b.querySelector('.widget-slider') && b.querySelector('.widget-html') &&
       b.querySelector('.widget-output img'));
   return boxes.filter(b => !boxes.some(o => o !== b && o.contains(b))).map(b => {
@@ -163,8 +167,9 @@ EXPLORERS_JS = """() => {
 }"""
 
 
-def state(page) -> dict:
-    return page.evaluate(STATE_JS) or {}
+def state(page, panel: str | None = None) -> dict:
+    """The notebook in tab ``panel`` (an id), or the one on show."""
+    return page.evaluate(STATE_JS, panel) or {}
 
 
 def finished(s: dict) -> bool:
@@ -173,17 +178,28 @@ def finished(s: dict) -> bool:
         s["ran"] == s["code_cells"] or bool(s["errors"]))
 
 
-def open_from_file_browser(page, lab: Lab, folder: list[str], name: str) -> None:
+def open_lab(page, lab: Lab, workspace: str) -> None:
     # a workspace of its own per page: another page's open notebooks and folder are not restored here
-    page.goto(f"{lab.url}/lab/workspaces/{name.replace('.', '-')}?token={lab.token}")
+    page.goto(f"{lab.url}/lab/workspaces/{workspace}?token={lab.token}")
     page.locator(".jp-DirListing-content").wait_for(timeout=90_000)
+
+
+def open_from_file_browser(page, folder: list[str], name: str) -> str:
+    """Double-click through the file browser's ``folder`` to notebook ``name``; wait for its
+    kernel; return the id of its tab."""
     for part in [*folder, name]:
         page.locator(".jp-DirListing-item", has_text=part).first.dblclick()
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
     page.wait_for_function("""(name) => { const p = window.jupyterapp.shell.currentWidget;
-        return p && p.context && p.context.path.endsWith(name) && p.sessionContext.session
-               && p.sessionContext.session.kernel && p.sessionContext.session.kernel.status === 'idle'; }""",
-                           arg=name, timeout=120_000)
+        return p && p.context && p.context.path.endsWith(name) && p.node.querySelector('.jp-Cell')
+               && p.sessionContext.session && p.sessionContext.session.kernel
+               && p.sessionContext.session.kernel.status === 'idle'; }""", arg=name, timeout=120_000)
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+
+
+def show(page, panel: str) -> None:
+    """Bring tab ``panel`` to the front (it becomes the current notebook)."""
+    page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", panel)
+    page.wait_for_function("(id) => window.jupyterapp.shell.currentWidget.id === id", arg=panel)
 
 
 def run_all(page) -> None:
@@ -191,59 +207,77 @@ def run_all(page) -> None:
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
 
-def wait_all(pages: dict, timeout: float) -> dict:
-    """Poll every page until its notebook has finished; return the final states."""
+def wait_all(page, panels: dict, timeout: float) -> dict:
+    """Poll every tab until its notebook has finished; return the final states."""
     deadline = time.monotonic() + timeout
     states = {}
     while True:
-        states = {name: state(page) for name, page in pages.items()}
+        states = {name: state(page, panel) for name, panel in panels.items()}
         if all(finished(s) for s in states.values()):
             return states
         if time.monotonic() > deadline:
             pytest.fail("not finished in time: " + json.dumps({n: {k: v for k, v in s.items() if k != "errors"}
                                                              for n, s in states.items()}), pytrace=False)
-        next(iter(pages.values())).wait_for_timeout(500)  # polling interval; the guard is the state
+        page.wait_for_timeout(500)  # polling interval; the guard is the state
 
 
 def check_widgets(page, name: str) -> None:
     # widgets render after their comm messages: wait until none is still loading
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget...')", timeout=60_000)
-    assert page.get_by_text("Error displaying widget").count() == 0, f"{name}: a widget failed to display"
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.node.innerText.includes('Loading widget...')",
+                           timeout=60_000)
+    text = page.evaluate("() => window.jupyterapp.shell.currentWidget.node.innerText")
+    assert "Error displaying widget" not in text, f"{name}: a widget failed to display"
+
+
+BUSY_COUNTER_JS = """() => {
+  // count the kernel's turns to busy: a slider's move is handled (the explorer redrawn and its
+  // new state sent to the page) when the kernel has been busy since the move and is idle again
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  window.cxBusy = window.cxBusy || {};
+  if (window.cxBusy[kernel.id] === undefined) {
+    window.cxBusy[kernel.id] = 0;
+    kernel.statusChanged.connect((_, status) => { if (status === 'busy') window.cxBusy[kernel.id]++; });
+  }
+  return window.cxBusy[kernel.id];
+}"""
+HANDLED_JS = """(n) => { const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  return window.cxBusy[kernel.id] > n && kernel.status === 'idle'; }"""
 
 
 def move_sliders(page, name: str, artifacts: Path) -> int:
-    """Move the first slider of each explorer with the keyboard; its summary and figure change."""
+    """Move a slider of each explorer with the keyboard; its summary and figure change.
+
+    The first slider whose move changes the numbers counts (one step of a lever that does not
+    bind in a smoke-size business may leave them as they were): after each move the test waits
+    until the kernel has handled it, then compares, so a move that changes nothing costs seconds, not a timeout."""
     before = page.evaluate(EXPLORERS_JS)
     assert before, f"{name}: no explorer (sliders, a summary line and a figure) found"
+    changed = """([box, summary, img]) => {
+                   const s = box.querySelector('.widget-html'), i = box.querySelector('.widget-output img');
+                   return s && i && s.innerText !== summary && i.src !== img; }"""
+    panel = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     for i, old in enumerate(before):
-        box = page.locator("[data-cx-explorer]").nth(i)
+        box = page.locator(f"[id='{panel}'] [data-cx-explorer]").nth(i)
         box.scroll_into_view_if_needed()
-        # the first slider whose move changes the numbers (one step of a lever that does not
-        # bind in a smoke-size business may leave them as they were)
         for k in range(box.locator(".widget-slider").count()):
             slider = box.locator(".widget-slider").nth(k)
             handle, readout = slider.locator(".noUi-handle").first, slider.locator(".widget-readout").first
             value = readout.inner_text()
-            for key in ("ArrowRight", "ArrowLeft", "ArrowLeft"):  # at its maximum, move left instead
-                handle.focus()
-                page.keyboard.press(key)
-                try:
-                    page.wait_for_function("([el, v]) => el.innerText !== v", arg=[readout.element_handle(), value],
-                                           timeout=5_000)
-                    break
-                except Exception:
-                    continue
-            else:
-                pytest.fail(f"{name}: explorer {i}'s slider {k} did not move with the keyboard", pytrace=False)
+            busy = page.evaluate(BUSY_COUNTER_JS)
+            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            handle.focus()
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
             try:
-                page.wait_for_function(
-                    """([box, summary, img]) => {
-                         const s = box.querySelector('.widget-html'), i = box.querySelector('.widget-output img');
-                         return s && i && s.innerText !== summary && i.src !== img; }""",
-                    arg=[box.element_handle(), old["summary"], old["img"]], timeout=60_000)
+                page.wait_for_function("([el, v]) => el.innerText !== v", arg=[readout.element_handle(), value],
+                                       timeout=10_000)
+            except Exception:
+                pytest.fail(f"{name}: explorer {i}'s slider {k} did not move with the keyboard", pytrace=False)
+            page.wait_for_function(HANDLED_JS, arg=busy, timeout=120_000)
+            try:  # the kernel is idle: the new summary and figure are on their way or already shown
+                page.wait_for_function(changed, arg=[box.element_handle(), old["summary"], old["img"]], timeout=5_000)
                 break
             except Exception:
-                old = page.evaluate(EXPLORERS_JS)[i]  # this slider's redraw may have landed: start from it
+                old = page.evaluate(EXPLORERS_JS)[i]  # no change from this slider: try the next
         else:
             pytest.fail(f"{name}: no slider of explorer {i} changed its summary and figure", pytrace=False)
         new = box.locator(".widget-html").inner_text()
@@ -257,20 +291,21 @@ def save(page) -> None:
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000)
 
 
-@pytest.mark.parametrize("pair", PAIRS, ids=["+".join(s[:2] for s in p) for p in PAIRS])
-def test_lessons_run_all_in_jupyterlab(browser, artifacts, tmp_path, pair):
+@pytest.mark.parametrize("group", GROUPS, ids=["+".join(s[:2] for s in g) for g in GROUPS])
+def test_lessons_run_all_in_jupyterlab(browser, artifacts, tmp_path, group):
     lab = Lab(tmp_path)
-    contexts, pages = [], {}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    panels = {}
     try:
-        for stem in pair:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            contexts.append(context)
-            page = pages[stem] = context.new_page()
-            open_from_file_browser(page, lab, ["notebooks"], f"{stem}.ipynb")
-            run_all(page)  # the other lesson runs meanwhile
-        states = wait_all(pages, RUN_TIMEOUT)
+        open_lab(page, lab, "lessons")
+        for stem in group:  # each lesson in a tab of its own, opened while the one before runs
+            panels[stem] = open_from_file_browser(page, [] if panels else ["notebooks"], f"{stem}.ipynb")
+            run_all(page)
+        states = wait_all(page, panels, RUN_TIMEOUT)
         pythons = lab.kernel_pythons()
-        for stem, page in pages.items():
+        for stem, panel in panels.items():
+            show(page, panel)
             page.screenshot(path=artifacts / f"lab-{stem}.png")
             assert not states[stem]["errors"], f"{stem} failed in JupyterLab:\n" + "\n".join(states[stem]["errors"])
             check_widgets(page, stem)
@@ -279,20 +314,19 @@ def test_lessons_run_all_in_jupyterlab(browser, artifacts, tmp_path, pair):
             # what the save hook writes is the copy as it was: a lesson run is no change for git
             assert lab.copies[stem].read_bytes() == (lab.root / "notebooks" / f"{stem}.ipynb").read_bytes(), \
                 f"{stem}: saving the run lesson changed the file"
-        assert len(pythons) == len(pair), f"kernels found: {pythons}"
+        assert len(pythons) == len(group), f"kernels found: {pythons}"
         assert {Path(p).parent for p in pythons.values()} == {VENV_BIN}, f"kernels not on the .venv: {pythons}"
     except BaseException:
-        for stem, page in pages.items():
-            try:
-                page.screenshot(path=artifacts / f"lab-{stem}-failure.png", full_page=True)
-                print(f"--- {stem}: {json.dumps(state(page))[:4000]}")
-            except Exception as exc:  # the page may be gone
-                print(f"--- {stem}: no screenshot ({exc})")
+        try:
+            page.screenshot(path=artifacts / f"lab-{'+'.join(s[:2] for s in group)}-failure.png", full_page=True)
+            for stem, panel in panels.items():
+                print(f"--- {stem}: {json.dumps(state(page, panel))[:4000]}")
+        except Exception as exc:  # the page may be gone
+            print(f"--- no screenshot or state ({exc})")
         print(f"--- JupyterLab log (last lines):\n{lab.log.read_text()[-3000:]}")
         raise
     finally:
-        for context in contexts:
-            context.close()
+        context.close()
         lab.stop()
 
 
@@ -301,9 +335,10 @@ def test_exercise_public_check_in_jupyterlab(browser, artifacts, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        open_from_file_browser(page, lab, ["exercises", "student"], "02_loyalty_and_revenue.ipynb")
+        open_lab(page, lab, "exercise")
+        panel = open_from_file_browser(page, ["exercises", "student"], "02_loyalty_and_revenue.ipynb")
         run_all(page)  # stops at question 1: "write your answer here"
-        s = wait_all({"exercise": page}, RUN_TIMEOUT)["exercise"]
+        s = wait_all(page, {"exercise": panel}, RUN_TIMEOUT)["exercise"]
         assert s["errors"] and "NotImplementedError" in s["errors"][0], s
         # the student types a wrong answer into question 1's cell and runs it
         index = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(
