@@ -15,6 +15,15 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
+# The interrupt tests send Ctrl-C (SIGINT) to `cx batch` and `cx grade`. A shell starts a
+# background job (`make test &`, nohup) with SIGINT ignored, and an ignored signal stays ignored
+# in every program started from it, so those commands would never see the Ctrl-C. Take the
+# signal back: the commands the tests start then get the default, as from a terminal.
+import signal  # noqa: E402
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 import matplotlib  # noqa: E402  (Agg here only: kernels the tests start keep their inline backend)
 
 matplotlib.use("Agg")
