@@ -5,8 +5,7 @@ a token, a private HOME, ``JUPYTER_PREFER_ENV_PATH=1``, the save hook ``make lab
 temporary copy of ``notebooks/`` and ``exercises/student/``, the lessons' copies at their smoke
 parameters.  In the browser: lessons are opened from the file browser and run with *Run All
 Cells*, a group of lessons in the tabs of one page (each runs while the next is opened); the
-test waits until every cell has run and the kernel is
-idle, then checks that no cell shows an error, that no widget is left loading or broken, that
+test waits until every cell has run and the kernel is idle, then checks that no cell shows an error, that no widget is left loading or broken, that
 the kernel is the project's ``.venv`` Python, that moving a slider of each explorer with the
 keyboard changes its summary numbers and its figure, and that the saved lesson is byte for byte
 the copy it started from (so ``git status`` stays clean).  A student exercise gets a wrong answer
@@ -128,8 +127,7 @@ class Lab:
 # --- the notebook as the page shows it (window.jupyterapp: --LabApp.expose_app_in_browser) ---
 
 STATE_JS = """(id) => {
-  const shell = window.jupyterapp.shell;
-  const panel = id ? [...shell.widgets('main')].find(w => w.id === id) : shell.currentWidget;
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.id === id);
   if (!panel || !panel.content || !panel.sessionContext) return null;
   const cells = panel.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
   const errors = [];
@@ -167,8 +165,8 @@ EXPLORERS_JS = """() => {
 }"""
 
 
-def state(page, panel: str | None = None) -> dict:
-    """The notebook in tab ``panel`` (an id), or the one on show."""
+def state(page, panel: str | None) -> dict:
+    """The notebook in tab ``panel`` (an id); empty when there is no such tab."""
     return page.evaluate(STATE_JS, panel) or {}
 
 
@@ -334,6 +332,7 @@ def test_exercise_public_check_in_jupyterlab(browser, artifacts, tmp_path):
     lab = Lab(tmp_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    panel = None  # the exercise's tab, once it is open
     try:
         open_lab(page, lab, "exercise")
         panel = open_from_file_browser(page, ["exercises", "student"], "02_loyalty_and_revenue.ipynb")
@@ -362,7 +361,7 @@ def test_exercise_public_check_in_jupyterlab(browser, artifacts, tmp_path):
         cell.screenshot(path=artifacts / "lab-exercise-02-q1.png")
     except BaseException:
         page.screenshot(path=artifacts / "lab-exercise-failure.png", full_page=True)
-        print(f"--- exercise: {json.dumps(state(page))[:4000]}\n--- JupyterLab log:\n{lab.log.read_text()[-3000:]}")
+        print(f"--- exercise: {json.dumps(state(page, panel))[:4000]}\n--- JupyterLab log:\n{lab.log.read_text()[-3000:]}")
         raise
     finally:
         context.close()
