@@ -17,6 +17,7 @@ quick checks; ``cxcourse.question`` states the question the lesson tests.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import shutil
@@ -507,7 +508,7 @@ def run_papermill(
     *,
     timeout: float | None = None,
     progress: bool = False,
-    save_each_cell: bool = True,
+    save_each_cell: bool = False,
     keep_going: bool = False,
 ) -> tuple[str, str | None, BaseException | None]:
     """Execute a notebook with papermill on this environment's kernel; classify the end.
@@ -519,17 +520,18 @@ def run_papermill(
     Parameters
     ----------
     notebook, output : path
-        Source notebook and where papermill writes the executed copy (it saves after
-        every cell, so a failed run is kept too).
+        Source notebook and where papermill writes the executed copy.  It is written
+        when the run starts, while it runs (at most every 30 s) and when it ends, however
+        it ends: a failed, timed-out or interrupted run is kept too.
     parameters : dict
         Values to inject.
     timeout : float, optional
         Seconds allowed for the whole run: each cell gets what is left of the budget.
     progress : bool
         Show papermill's per-cell progress bar.
-    save_each_cell : bool, default True
-        Rewrite ``output`` after every cell.  Keep it on where a failed run's notebook
-        matters: papermill does not save a timed-out run at the end by itself.
+    save_each_cell : bool, default False
+        Rewrite ``output`` before and after every cell, as papermill does by default
+        (a lesson's 60 cells cost the writing process 2-3 s of CPU for that).
     keep_going : bool, default False
         Run every cell even after one raised or timed out (a timed-out cell is
         interrupted): the grader's mode, so one broken answer does not hide the
@@ -597,7 +599,7 @@ def run_papermill(
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             progress_bar=progress,
-            request_save_on_cell_execute=save_each_cell,
+            engine_name="nbclient" if save_each_cell else _sparse_saves(),
             # All cells have run: stop the kernel at once rather than waiting for it to
             # wind down gracefully (this saves most of a second a run in a batch).
             shutdown_kernel="immediate",
@@ -636,6 +638,34 @@ def run_papermill(
     # loudly if it vanished.  It holds a few empty socket files in /tmp.
     shutil.rmtree(sockets, ignore_errors=True)
     return result
+
+
+@functools.cache
+def _sparse_saves() -> str:
+    """Register (once) and name papermill's nbclient engine with fewer saves of the output.
+
+    papermill rewrites the whole output notebook, outputs and all, before and after every
+    cell.  This engine writes it when the run starts and ends (papermill's ``finally``
+    saves a run that raised, timed out or was interrupted) and in between at most every
+    ``autosave_cell_every`` seconds, papermill's own interval for saving a long cell.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SparseSaves(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            save = nb_man.save
+
+            def sparse_save(**kw: Any) -> None:
+                ended = nb_man.end_time is not None  # set by notebook_complete before its save
+                if ended or (nb_man.now() - nb_man.last_save_time).total_seconds() >= nb_man.autosave_cell_every:
+                    save(**kw)
+
+            nb_man.save = sparse_save
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("cxlib-sparse-saves", SparseSaves)
+    return "cxlib-sparse-saves"
 
 
 def _kill_kernel(km: Any) -> None:

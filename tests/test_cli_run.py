@@ -179,3 +179,23 @@ def test_impure_validation_cell_is_left_to_the_kernel(tmp_path):
 def test_cli_missing_notebook_is_a_clear_error(capsys, tmp_path):
     assert main(["run", str(tmp_path / "nope.ipynb")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("each_cell", [False, True])
+def test_the_output_is_written_sparsely_and_kept_when_a_run_times_out(tmp_path, each_cell):
+    """By default the executed copy is written when the run starts and ends, not around every cell
+    (papermill's default, with save_each_cell=True); a run stopped by its timeout is still kept,
+    with the outputs of the cells that ran."""
+    out = tmp_path / "out.ipynb"
+    path = make_notebook(tmp_path / "01_s.ipynb", "out: str = ''  # where the run is written", [
+        "print('first cell ran')",
+        "import json, pathlib\n"
+        "seen = [''.join(o.get('text', '')) for c in json.loads(pathlib.Path(out).read_text())['cells'] for o in c.get('outputs', [])]\n"
+        "print('the copy on disk shows the first cell:', any('first cell ran' in t for t in seen))",
+        "import time\ntime.sleep(60)",
+    ])
+    status, reason, _ = notebooks.run_papermill(path, out, {"out": str(out)}, timeout=20, save_each_cell=each_cell)
+    assert (status, reason) == ("timeout", "the run exceeded its timeout of 20 s")
+    cells = nbformat.read(out, 4).cells
+    texts = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in cells if c.cell_type == "code"]
+    assert "first cell ran\n" in texts and f"the copy on disk shows the first cell: {each_cell}\n" in texts, texts
