@@ -19,12 +19,31 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT / "notebooks" / f"{stem}.ipynb" for stems in cxlib.TOPICS.values() for stem in stems)
 
 
-def _shared_runs() -> Path:
-    """A folder that every worker of this pytest run shares (pytest-xdist gives the run one id)."""
-    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"solo-{os.getpid()}"
-    folder = Path(tempfile.gettempdir()) / f"cx-test-runs-{uid}"
+def _shared_path(uid: str | None) -> Path:
+    return Path(tempfile.gettempdir()) / f"cx-test-runs-{uid or f'solo-{os.getpid()}'}"
+
+
+def shared_folder() -> Path:
+    """A folder that every worker of this pytest run shares (pytest-xdist gives the run one id);
+    removed when the run ends."""
+    folder = _shared_path(os.environ.get("PYTEST_XDIST_TESTRUNUID"))
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def pytest_configure(config):
+    """In the controlling process: choose the run's id, which pytest-xdist gives its workers."""
+    if not hasattr(config, "workerinput") and hasattr(config.option, "testrunuid") and not config.option.testrunuid:
+        import uuid
+
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_unconfigure(config):
+    """In the controlling process: remove the run's shared folder (the lessons' runs, the site)."""
+    if not hasattr(config, "workerinput"):
+        xdist = getattr(config.option, "numprocesses", None) and getattr(config.option, "testrunuid", None)
+        shutil.rmtree(_shared_path(xdist or None), ignore_errors=True)
 
 
 @functools.cache
@@ -42,7 +61,7 @@ def lesson_run(stem: str, mode: str):
 
     from cxlib import notebooks
 
-    folder = _shared_runs()
+    folder = shared_folder()
     saved = folder / f"{stem}-{mode}.json"
     with open(folder / f"{stem}-{mode}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -1,10 +1,12 @@
 """The student's path in JupyterLab, driven in headless Chromium.
 
-Each test starts its own JupyterLab from the project's ``.venv`` on 127.0.0.1 (a free port,
-a token, a private HOME, ``JUPYTER_PREFER_ENV_PATH=1``, the save hook ``make lab`` uses) on a
+The module starts one JupyterLab from the project's ``.venv`` on 127.0.0.1 (a free port, a
+token, a private HOME, ``JUPYTER_PREFER_ENV_PATH=1``, the save hook ``make lab`` uses) on a
 temporary copy of ``notebooks/`` and ``exercises/student/``, the lessons' copies at their smoke
-parameters.  In the browser: lessons are opened from the file browser and run with *Run All
-Cells*, a group of lessons in the tabs of one page (each runs while the next is opened); the
+parameters, and one JupyterLab page on it, which its tests share (each pytest-xdist worker that
+runs them has its own); a test closes the tabs it opened.  In the browser: lessons are opened
+from the file browser and run with *Run All Cells*, a group of lessons in tabs of the page
+(each runs while the next is opened); the
 test waits until every cell has run and the kernel is idle, then checks that no cell shows an error, that no widget is left loading or broken, that
 the kernel is the project's ``.venv`` Python, that moving a slider of each explorer with the
 keyboard changes its summary numbers and its figure, and that the saved lesson is byte for byte
@@ -33,11 +35,10 @@ from cxlib import _lab
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 LESSONS = sorted(stem for stems in cxlib.TOPICS.values() for stem in stems)
-#: Lessons run in one JupyterLab page, each in a tab of its own. Loading JupyterLab costs Chromium
-#: 6-8 s of CPU, starting a JupyterLab 5 s, about what a lesson costs at smoke size, so two groups
-#: of five (one page and one server each) spend 620 s of CPU on the whole browser suite where five
-#: pairs in two pages each spent 760 s. The tests are in no xdist group: each starts its own
-#: JupyterLab, so pytest-xdist hands them to whichever worker is free.
+#: Lessons run in the tabs of one JupyterLab page, five at a time. Loading JupyterLab costs Chromium
+#: 6-8 s of CPU and starting one costs 2-5 s, about what a lesson costs at smoke size: the tests
+#: share one server and one page (per xdist worker), and each group of five lessons is one test.
+#: The tests are in no xdist group, so pytest-xdist hands them to whichever worker is free.
 GROUP = 5
 GROUPS = [LESSONS[i:i + GROUP] for i in range(0, len(LESSONS), GROUP)]
 RUN_TIMEOUT = 600  # seconds for a group of lessons to run at smoke size: a guard against a hang, on a busy machine
@@ -176,15 +177,33 @@ def finished(s: dict) -> bool:
         s["ran"] == s["code_cells"] or bool(s["errors"]))
 
 
-def open_lab(page, lab: Lab, workspace: str) -> None:
-    # a workspace of its own per page: another page's open notebooks and folder are not restored here
-    page.goto(f"{lab.url}/lab/workspaces/{workspace}?token={lab.token}")
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab for this module's tests (on this worker)."""
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, lab):
+    """One JupyterLab page for this module's tests; each test closes the tabs it opens."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    # a workspace of its own: nothing from an earlier session is restored into the page
+    page.goto(f"{lab.url}/lab/workspaces/course?token={lab.token}")
     page.locator(".jp-DirListing-content").wait_for(timeout=90_000)
+    yield page
+    context.close()
 
 
 def open_from_file_browser(page, folder: list[str], name: str) -> str:
-    """Double-click through the file browser's ``folder`` to notebook ``name``; wait for its
-    kernel; return the id of its tab."""
+    """Double-click through the file browser's ``folder`` to notebook ``name`` (``folder`` from
+    the top of the course, which the breadcrumbs' home icon goes back to; ``[]``: the folder the
+    browser shows); wait for its kernel; return the id of its tab."""
+    if folder:
+        page.locator(".jp-FileBrowser .jp-BreadCrumbs-home").click()
+        page.locator(".jp-DirListing-item", has_text=folder[0]).first.wait_for()
     for part in [*folder, name]:
         page.locator(".jp-DirListing-item", has_text=part).first.dblclick()
     page.wait_for_function("""(name) => { const p = window.jupyterapp.shell.currentWidget;
@@ -284,19 +303,26 @@ def move_sliders(page, name: str, artifacts: Path) -> int:
     return len(before)
 
 
+def close(page, panels) -> None:
+    """Shut down the kernels of the tabs ``panels`` (ids) and close them."""
+    page.evaluate("""async (ids) => {
+      for (const w of [...window.jupyterapp.shell.widgets('main')].filter(w => ids.includes(w.id))) {
+        await w.sessionContext.shutdown();
+        w.dispose();
+      }
+    }""", list(panels))
+
+
 def save(page) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000)
 
 
 @pytest.mark.parametrize("group", GROUPS, ids=["+".join(s[:2] for s in g) for g in GROUPS])
-def test_lessons_run_all_in_jupyterlab(browser, artifacts, tmp_path, group):
-    lab = Lab(tmp_path)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def test_lessons_run_all_in_jupyterlab(lab, lab_page, artifacts, group):
+    page = lab_page
     panels = {}
     try:
-        open_lab(page, lab, "lessons")
         for stem in group:  # each lesson in a tab of its own, opened while the one before runs
             panels[stem] = open_from_file_browser(page, [] if panels else ["notebooks"], f"{stem}.ipynb")
             run_all(page)
@@ -315,34 +341,24 @@ def test_lessons_run_all_in_jupyterlab(browser, artifacts, tmp_path, group):
         assert len(pythons) == len(group), f"kernels found: {pythons}"
         assert {Path(p).parent for p in pythons.values()} == {VENV_BIN}, f"kernels not on the .venv: {pythons}"
     except BaseException:
-        try:
-            page.screenshot(path=artifacts / f"lab-{'+'.join(s[:2] for s in group)}-failure.png", full_page=True)
-            for stem, panel in panels.items():
-                print(f"--- {stem}: {json.dumps(state(page, panel))[:4000]}")
-        except Exception as exc:  # the page may be gone
-            print(f"--- no screenshot or state ({exc})")
-        print(f"--- JupyterLab log (last lines):\n{lab.log.read_text()[-3000:]}")
+        _report(page, lab, panels, f"lab-{'+'.join(s[:2] for s in group)}-failure.png", artifacts)
         raise
     finally:
-        context.close()
-        lab.stop()
+        close(page, panels.values())
 
 
-def test_exercise_public_check_in_jupyterlab(browser, artifacts, tmp_path):
-    lab = Lab(tmp_path)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    panel = None  # the exercise's tab, once it is open
+def test_exercise_public_check_in_jupyterlab(lab, lab_page, artifacts):
+    page = lab_page
+    panels = {}  # the exercise's tab, once it is open
     try:
-        open_lab(page, lab, "exercise")
-        panel = open_from_file_browser(page, ["exercises", "student"], "02_loyalty_and_revenue.ipynb")
+        panels["exercise"] = open_from_file_browser(page, ["exercises", "student"], "02_loyalty_and_revenue.ipynb")
         run_all(page)  # stops at question 1: "write your answer here"
-        s = wait_all(page, {"exercise": panel}, RUN_TIMEOUT)["exercise"]
+        s = wait_all(page, panels, RUN_TIMEOUT)["exercise"]
         assert s["errors"] and "NotImplementedError" in s["errors"][0], s
         # the student types a wrong answer into question 1's cell and runs it
         index = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(
                                    c => c.model.sharedModel.getSource().includes('exercises.question("q1"'))""")
-        cell = page.locator(".jp-NotebookPanel .jp-Cell").nth(index)
+        cell = page.locator(f"[id='{panels['exercise']}'] .jp-Cell").nth(index)
         source = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
                                ".model.sharedModel.getSource()", index)
         typed = "\n".join("naive = 250  # my answer" if line.startswith("raise NotImplementedError") else line
@@ -360,9 +376,18 @@ def test_exercise_public_check_in_jupyterlab(browser, artifacts, tmp_path):
         assert "execute_result" not in kinds, f"the answer was echoed as the cell's value: {kinds}"
         cell.screenshot(path=artifacts / "lab-exercise-02-q1.png")
     except BaseException:
-        page.screenshot(path=artifacts / "lab-exercise-failure.png", full_page=True)
-        print(f"--- exercise: {json.dumps(state(page, panel))[:4000]}\n--- JupyterLab log:\n{lab.log.read_text()[-3000:]}")
+        _report(page, lab, panels, "lab-exercise-failure.png", artifacts)
         raise
     finally:
-        context.close()
-        lab.stop()
+        close(page, panels.values())
+
+
+def _report(page, lab: Lab, panels: dict, shot: str, artifacts: Path) -> None:
+    """On a failure: a screenshot of the page, each tab's state and the end of JupyterLab's log."""
+    try:
+        page.screenshot(path=artifacts / shot, full_page=True)
+        for name, panel in panels.items():
+            print(f"--- {name}: {json.dumps(state(page, panel))[:4000]}")
+    except Exception as exc:  # the page may be gone
+        print(f"--- no screenshot or state ({exc})")
+    print(f"--- JupyterLab log (last lines):\n{lab.log.read_text()[-3000:]}")
