@@ -150,3 +150,16 @@ def test_pytest_xdist_keeps_a_group_on_one_worker(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:]
     workers = {(tmp_path / f"w{k}").read_text() for k in range(6)}
     assert len(workers) == 1, f"the grouped tests ran on {sorted(workers)}: --dist loadgroup is broken"
+
+
+def test_nbformat_imports_without_the_slow_iri_checker():
+    """jsonschema 4.25 added rfc3987-syntax to its format-nongpl extra (which jupyter-events asks
+    for); importing it compiles 38 lark grammars, about 3 s of CPU in every process that imports
+    nbformat: each cx command, Jupyter server and Sphinx build (python-jsonschema/jsonschema#1392).
+    constraints.txt keeps jsonschema at 4.24."""
+    from importlib.util import find_spec
+
+    assert _constraints()["jsonschema"].startswith("4.24.")
+    assert find_spec("rfc3987_syntax") is None, (
+        "rfc3987-syntax is installed (from jsonschema 4.25 or later): "
+        "run `.venv/bin/pip uninstall -y rfc3987-syntax lark` and `make setup`")
