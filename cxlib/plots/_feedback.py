@@ -322,28 +322,18 @@ def policy_intervals(
     >>> [float(x) for x in fig.axes[0].containers[0].lines[0].get_xdata()]  # the first policy's mean
     [100.0]
     """
-    from cxlib.plots._style import _figure
-
     summary = _summary(summary, ("mean", "se"))
     labels = _labels(metrics, list(dict.fromkeys(summary["metric"])), "metrics")
     z = params.real("z", z, min=0)
     names = list(dict.fromkeys(summary["policy"]))
-    fig = _figure(fig, (3.3 * len(labels), 0.42 * len(names) + 1.4))
-    axes = fig.subplots(1, len(labels), sharey=True, squeeze=False).ravel()
-    for ax, (metric, label) in zip(axes, labels.items()):
-        rows = summary[summary["metric"] == metric].set_index("policy")
+
+    def draw(ax: Axes, rows: pd.DataFrame) -> None:
         for i, name in enumerate(names):
-            if name not in rows.index:
-                continue
-            ax.errorbar([rows.loc[name, "mean"]], [i], xerr=[z * rows.loc[name, "se"]], fmt="o",
-                        color=_color(name, i), capsize=4, markersize=6)
-        ax.set_xlabel(label)
-        ax.locator_params(axis="x", nbins=3)
-        _thousands(ax, "x")
-    axes[0].set_yticks(range(len(names)), names)
-    axes[0].set_ylim(len(names) - 0.5, -0.5)
-    fig.tight_layout()
-    return fig
+            if name in rows.index:
+                ax.errorbar([rows.loc[name, "mean"]], [i], xerr=[z * rows.loc[name, "se"]], fmt="o",
+                            color=_color(name, i), capsize=4, markersize=6)
+
+    return _policy_panels(fig, summary, labels, names, 1.4, draw)
 
 
 def policy_differences(
@@ -389,8 +379,6 @@ def policy_differences(
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()], fig.axes[0].get_title()
     (['fixed'], 'difference from customer centric')
     """
-    from cxlib.plots._style import _figure
-
     summary = _summary(summary, ("diff", "diff_se", "diff_se_independent"))
     names = list(dict.fromkeys(summary["policy"]))
     if baseline is None:
@@ -404,10 +392,8 @@ def policy_differences(
     labels = _labels(metrics, list(dict.fromkeys(summary["metric"])), "metrics")
     z = params.real("z", z, min=0)
     others = [n for n in names if n != baseline]
-    fig = _figure(fig, (3.3 * len(labels), 0.42 * max(len(others), 1) + 1.6))
-    axes = fig.subplots(1, len(labels), sharey=True, squeeze=False).ravel()
-    for ax, (metric, label) in zip(axes, labels.items()):
-        rows = summary[summary["metric"] == metric].set_index("policy")
+
+    def draw(ax: Axes, rows: pd.DataFrame) -> None:
         for i, name in enumerate(others):
             if name not in rows.index:
                 continue
@@ -418,12 +404,27 @@ def policy_differences(
             ax.errorbar([d["diff"]], [i], xerr=[z * d["diff_se"]], fmt="o", color=color, capsize=0, linewidth=3.5,
                         markersize=6)
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_xlabel(label)
         ax.set_title(f"difference from {baseline}", fontsize="small")
+
+    return _policy_panels(fig, summary, labels, others, 1.6, draw)
+
+
+def _policy_panels(fig: Figure | None, summary: pd.DataFrame, labels: Mapping[str, str], names: list[str],
+                   margin: float, draw: Any) -> Figure:
+    """One panel per metric, side by side, sharing a policy axis (``names`` top to bottom):
+    ``draw(ax, rows)`` fills a panel from its metric's rows of ``summary`` (indexed by policy);
+    ``margin`` inches of the figure's height are for the axis labels and titles."""
+    from cxlib.plots._style import _figure
+
+    fig = _figure(fig, (3.3 * len(labels), 0.42 * max(len(names), 1) + margin))
+    axes = fig.subplots(1, len(labels), sharey=True, squeeze=False).ravel()
+    for ax, (metric, label) in zip(axes, labels.items()):
+        draw(ax, summary[summary["metric"] == metric].set_index("policy"))
+        ax.set_xlabel(label)
         ax.locator_params(axis="x", nbins=3)
         _thousands(ax, "x")
-    axes[0].set_yticks(range(len(others)), others)
-    axes[0].set_ylim(len(others) - 0.5, -0.5)
+    axes[0].set_yticks(range(len(names)), names)
+    axes[0].set_ylim(len(names) - 0.5, -0.5)
     fig.tight_layout()
     return fig
 
