@@ -364,15 +364,30 @@ def _call(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...]) -> dict[str,
 
 @contextlib.contextmanager
 def _sigint_blocked() -> Iterator[None]:
-    """Hold off Ctrl-C in this thread; a Ctrl-C pressed meanwhile arrives at the end."""
+    """Hold off Ctrl-C; a Ctrl-C pressed meanwhile arrives at the end.
+
+    Two holds, because either alone leaks.  The thread's signal mask blocks SIGINT, and
+    processes started meanwhile inherit that mask.  But the mask is the thread's: another
+    thread (tqdm's monitor, say) may take the terminal's SIGINT, and Python then raises
+    KeyboardInterrupt in the main thread all the same, in the middle of starting a worker
+    (which then fails to read its start-up data and prints a traceback).  So, in the main
+    thread, Python's handler is also swapped for one that only notes the Ctrl-C.
+    """
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
         yield
         return
+    pressed: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum)) if main else None
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # one held at the mask arrives here
+        if main:
+            signal.signal(signal.SIGINT, handler)
+            if pressed:
+                signal.raise_signal(signal.SIGINT)  # and one the handler noted, here
 
 
 #: Thread pools of the numeric libraries, held to one thread in each batch worker's kernels.

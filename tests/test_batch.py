@@ -369,7 +369,7 @@ def test_interrupt_prints_no_traceback(nb, tmp_path, group):
 
 def test_ctrl_c_while_the_workers_start_prints_one_line(nb, tmp_path):
     """A Ctrl-C in the terminal reaches the workers too, also before they ignore it."""
-    for delay in (0.02, 0.1, 0.3):
+    for delay in (0.0, 0.01, 0.02, 0.1, 0.3):  # 0 to 0.02 s: a worker may be starting (the race fixed in _sigint_blocked)
         args = ["batch", str(nb), "-p", "x", "1,2,3", "--jobs", "2", "--out", str(tmp_path / f"out-{delay}"),
                 "--quiet"]
         proc = subprocess.Popen(CX + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
