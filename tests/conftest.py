@@ -3,10 +3,12 @@ notebook for machinery tests."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -19,31 +21,42 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT / "notebooks" / f"{stem}.ipynb" for stems in cxlib.TOPICS.values() for stem in stems)
 
 
-def _shared_path(uid: str | None) -> Path:
-    return Path(tempfile.gettempdir()) / f"cx-test-runs-{uid or f'solo-{os.getpid()}'}"
+#: The environment variable naming this pytest run's shared folder: set by the controlling
+#: process, inherited by the pytest-xdist workers it starts.
+RUN_ID = "CX_TEST_RUN_ID"
 
 
 def shared_folder() -> Path:
-    """A folder that every worker of this pytest run shares (pytest-xdist gives the run one id);
-    removed when the run ends."""
-    folder = _shared_path(os.environ.get("PYTEST_XDIST_TESTRUNUID"))
+    """A folder that every worker of this pytest run shares; removed when the run ends."""
+    folder = Path(tempfile.gettempdir()) / f"cx-test-runs-{os.environ[RUN_ID]}"
     folder.mkdir(exist_ok=True)
     return folder
 
 
+@contextlib.contextmanager
+def shared_lock(name: str) -> Iterator[Path]:
+    """Hold the run-wide lock ``name`` (one holder across all workers); yield the shared folder.
+    What is made under it is made once per run: the first holder makes it, the others read it."""
+    import fcntl
+
+    folder = shared_folder()
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+
+
 def pytest_configure(config):
-    """In the controlling process: choose the run's id, which pytest-xdist gives its workers."""
-    if not hasattr(config, "workerinput") and hasattr(config.option, "testrunuid") and not config.option.testrunuid:
+    """In the controlling process: name the run's shared folder."""
+    if not hasattr(config, "workerinput"):
         import uuid
 
-        config.option.testrunuid = uuid.uuid4().hex
+        os.environ[RUN_ID] = uuid.uuid4().hex
 
 
 def pytest_unconfigure(config):
     """In the controlling process: remove the run's shared folder (the lessons' runs, the site)."""
     if not hasattr(config, "workerinput"):
-        xdist = getattr(config.option, "numprocesses", None) and getattr(config.option, "testrunuid", None)
-        shutil.rmtree(_shared_path(xdist or None), ignore_errors=True)
+        shutil.rmtree(Path(tempfile.gettempdir()) / f"cx-test-runs-{os.environ[RUN_ID]}", ignore_errors=True)
 
 
 @functools.cache
@@ -56,15 +69,12 @@ def lesson_run(stem: str, mode: str):
     reads every lesson's smoke run) waits on a file lock and reuses the run from disk
     instead of executing the lesson again."""
     import dataclasses
-    import fcntl
     import json
 
     from cxlib import notebooks
 
-    folder = shared_folder()
-    saved = folder / f"{stem}-{mode}.json"
-    with open(folder / f"{stem}-{mode}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with shared_lock(f"{stem}-{mode}") as folder:
+        saved = folder / f"{stem}-{mode}.json"
         if saved.exists():
             return notebooks.RunResult(**json.loads(saved.read_text()))
         out = folder / f"{stem}-{mode}" / f"{stem}.ipynb"

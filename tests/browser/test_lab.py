@@ -6,8 +6,8 @@ temporary copy of ``notebooks/`` and ``exercises/student/``, the lessons' copies
 parameters, and one JupyterLab page on it, which its tests share (each pytest-xdist worker that
 runs them has its own); a test closes the tabs it opened.  In the browser: lessons are opened
 from the file browser and run with *Run All Cells*, a group of lessons in tabs of the page
-(each runs while the next is opened); the
-test waits until every cell has run and the kernel is idle, then checks that no cell shows an error, that no widget is left loading or broken, that
+(each runs while the next is opened); the test waits until every cell has run and the kernel
+is idle, then checks that no cell shows an error, that no widget is left loading or broken, that
 the kernel is the project's ``.venv`` Python, that moving a slider of each explorer with the
 keyboard changes its summary numbers and its figure, and that the saved lesson is byte for byte
 the copy it started from (so ``git status`` stays clean).  A student exercise gets a wrong answer
@@ -166,7 +166,7 @@ EXPLORERS_JS = """() => {
 }"""
 
 
-def state(page, panel: str | None) -> dict:
+def state(page, panel: str) -> dict:
     """The notebook in tab ``panel`` (an id); empty when there is no such tab."""
     return page.evaluate(STATE_JS, panel) or {}
 

@@ -9,7 +9,6 @@ Screenshots of every page at 1280 px and 390 px go to ``build/test-artifacts/sit
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import http.server
 import re
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOTEBOOKS, ROOT, lesson_run, need_browser, shared_folder
+from conftest import NOTEBOOKS, ROOT, lesson_run, need_browser, shared_lock
 
 pytestmark = pytest.mark.xdist_group("site")
 
@@ -34,10 +33,8 @@ def site() -> Path:
     need_browser()  # skip (or fail in CI) before running any lesson
     from cxlib.course import build_site
 
-    folder = shared_folder()
-    out = folder / "site" / "html"
-    with open(folder / "site.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with shared_lock("site") as folder:
+        out = folder / "site" / "html"
         if (out / "index.html").exists():
             return out
         # two lessons at a time: a run is one kernel on one core (in `make test` the runs exist already)
