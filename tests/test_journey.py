@@ -188,6 +188,34 @@ def test_paths_from_log_checks_its_outcome():
         journey.paths_from_log(log)
 
 
+def test_paths_from_log_needs_every_customer():
+    log = pd.DataFrame({"customer": [1, None], "time": [1, 2], "touchpoint": ["a", "b"], "converted": [0, 1]})
+    with pytest.raises(ValueError, match="customer column 'customer' is missing at row 1"):
+        journey.paths_from_log(log)
+
+
+def test_paths_from_log_against_a_loop_over_customers():
+    """Each customer's visits in time order, converted if any row says so, value summed (missing
+    values as 0): checked against a plain loop, on customers named by strings, rows shuffled."""
+    rng = np.random.default_rng(3)
+    n = 400
+    log = pd.DataFrame({"who": rng.choice([f"c{i}" for i in range(90)], n), "t": rng.permutation(n),
+                        "tp": rng.choice(["email", "search", "shop"], n), "buy": rng.integers(0, 2, n) * (rng.random(n) < 0.2),
+                        "v": np.where(rng.random(n) < 0.1, np.nan, rng.random(n))})
+    expected = {}
+    for who, rows in log.groupby("who"):
+        rows = rows.sort_values("t")
+        key = tuple(rows["tp"])
+        c, v, nulls = expected.get(key, (0, 0.0, 0))
+        converted = int(rows["buy"].max())
+        expected[key] = (c + converted, v + float(np.nansum(rows["v"])), nulls + 1 - converted)
+    got = journey.paths_from_log(log, customer="who", time="t", touchpoint="tp", outcome="buy", value="v")
+    assert len(got) == len(expected)
+    for row in got.itertuples():
+        c, v, nulls = expected[row.path]
+        assert (row.conversions, row.nulls) == (c, nulls) and row.value == pytest.approx(v), row.path
+
+
 def test_unknown_touchpoint_in_removal_and_higher_order_warning():
     m = journey.fit_markov(_paths([("a > b", 1, 1.0, 1)]))
     with pytest.raises(ValueError, match="removed names unknown touchpoint"):
