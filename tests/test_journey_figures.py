@@ -28,6 +28,25 @@ def test_journey_map_draws_the_strong_transitions_only():
     assert len(ax.patches) == strong
 
 
+def test_journey_map_arrows_end_at_the_edges_of_their_boxes():
+    """No arrow runs under a box (its head would be hidden), and each reaches its target box: the
+    arrow's outline stays outside every state's box, its head within a few pixels of one."""
+    ax = plots.journey_map(data.journey_matrix())
+    ax.figure.canvas.draw()
+    boxes = [t.get_bbox_patch().get_window_extent() for t in ax.texts if t.get_zorder() == 3]
+    assert len(boxes) == 9  # seven touchpoints, (start) and (conversion)
+    for arrow in ax.patches:
+        points = ax.transData.transform(arrow.get_path().vertices)
+        for box in boxes:
+            inside = ((points[:, 0] > box.x0 + 2) & (points[:, 0] < box.x1 - 2)
+                      & (points[:, 1] > box.y0 + 2) & (points[:, 1] < box.y1 - 2))
+            assert not inside.any(), f"an arrow runs under the box at {box}"
+        gap = min(np.hypot(np.maximum(0, np.maximum(box.x0 - points[:, 0], points[:, 0] - box.x1)),
+                           np.maximum(0, np.maximum(box.y0 - points[:, 1], points[:, 1] - box.y1))).min()
+                  for box in boxes)
+        assert gap < 6, f"an arrow ends {gap:.0f} px from any box"
+
+
 def test_credit_and_drop_off_figures_draw_their_numbers():
     m = journey.MarkovModel.from_matrix(data.journey_matrix())
     drops = journey.drop_off(m)

@@ -37,6 +37,29 @@ def _layers(p: pd.DataFrame, threshold: float) -> dict[str, int]:
     return depth
 
 
+#: Padding of the state boxes, in fractions of their font size (matplotlib's ``boxstyle`` pad).
+_PAD = 0.35
+
+
+def _half_sizes(ax: Axes, boxes: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Half the width and height of each state's box, in points (its text's extent plus the pad)."""
+    renderer = ax.figure.canvas.get_renderer()
+    to_points = 72 / ax.figure.dpi
+    half = {}
+    for s, t in boxes.items():
+        extent = t.get_window_extent(renderer)
+        pad = _PAD * t.get_fontsize()
+        half[s] = (extent.width / 2 * to_points + pad, extent.height / 2 * to_points + pad)
+    return half
+
+
+def _to_edge(half: tuple[float, float], ux: float, uy: float) -> float:
+    """How far (points) from a box's centre its edge lies in the direction (ux, uy)."""
+    norm = float(np.hypot(ux, uy)) or 1.0
+    ux, uy = abs(ux) / norm, abs(uy) / norm
+    return min(half[0] / ux if ux > 1e-9 else np.inf, half[1] / uy if uy > 1e-9 else np.inf)
+
+
 def journey_map(model: Any, ax: Axes | None = None, *, threshold: float = 0.15) -> Axes:
     """The journey as a map: states in columns by how early customers reach them, arrows for the
     transitions of at least ``threshold`` (width and label: the probability), and in each
@@ -78,28 +101,40 @@ def journey_map(model: Any, ax: Axes | None = None, *, threshold: float = 0.15) 
             pos[s] = (d, (len(members) - 1) / 2 - i)
     colors = {"(start)": COLORS["observed"], "(conversion)": COLORS["tertiary"], "(null)": COLORS["highlight"]}
     pos.pop("(null)", None)
+    boxes = {}
     for s, (x, y) in pos.items():
         label = s if s in colors else f"{s}\n{p.loc[s, '(null)']:.0%} give up"
-        ax.text(x, y, label, ha="center", va="center", fontsize="small", zorder=3,
-                bbox={"boxstyle": "round,pad=0.35", "fc": colors.get(s, "#DCEBF7"), "ec": "none",
-                      "alpha": 0.9 if s in colors else 1.0})
+        boxes[s] = ax.text(x, y, label, ha="center", va="center", fontsize="small", zorder=3,
+                           bbox={"boxstyle": f"round,pad={_PAD}", "fc": colors.get(s, "#DCEBF7"), "ec": "none",
+                                 "alpha": 0.9 if s in colors else 1.0})
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    half = _half_sizes(ax, boxes)
     for a in p.index:
         for b, w in p.loc[a].items():
             if w < th or a == b or a in ("(conversion)", "(null)") or b == "(null)":
                 continue
             (x0, y0), (x1, y1) = pos[a], pos[b]
-            rad = 0.25 if x1 <= x0 else 0.08
+            # backwards or within a column the arc bends more; within a column past a box, enough to
+            # go round it
+            rad = 0.08 if x1 > x0 else 0.6 if x1 == x0 and abs(y1 - y0) > 1 else 0.25
             color = COLORS["tertiary"] if b == "(conversion)" else COLORS["highlight"] if b == "(null)" else COLORS["primary"]
+            # the arrow starts and ends at the edges of its boxes (not under them): each end is cut
+            # where the arc (matplotlib's arc3: a quadratic curve through control point c, in
+            # display space), leaving along its tangent, crosses the box
+            start, end = ax.transData.transform([(x0, y0), (x1, y1)])
+            dx, dy = end - start
+            c = (start + end) / 2 + rad * np.array([dy, -dx])
+            out, into = _to_edge(half[a], *(c - start)), _to_edge(half[b], *(end - c))
             ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
                                          mutation_scale=14, lw=0.5 + 5 * w, color=color, alpha=0.6,
-                                         shrinkA=30, shrinkB=30, zorder=2))
-            ax.text(x0 + 0.62 * (x1 - x0), y0 + 0.62 * (y1 - y0), f"{w:.2f}", fontsize="x-small",
-                    color=color, ha="center", va="center", zorder=4,
+                                         shrinkA=out + 1, shrinkB=into + 2, zorder=2))
+            t = 0.6  # the label sits on the arc, nearer the arrowhead
+            lx, ly = ax.transData.inverted().transform((1 - t) ** 2 * start + 2 * t * (1 - t) * c + t ** 2 * end)
+            ax.text(lx, ly, f"{w:.2f}", fontsize="x-small", color=color, ha="center", va="center", zorder=4,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
-    xs = [x for x, _ in pos.values()]
-    ys = [y for _, y in pos.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.axis("off")
     return ax
 
