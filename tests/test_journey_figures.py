@@ -47,6 +47,16 @@ def test_journey_map_arrows_end_at_the_edges_of_their_boxes():
         assert gap < 6, f"an arrow ends {gap:.0f} px from any box"
 
 
+def test_journey_map_on_a_figure_of_another_backend():
+    """The boxes are measured with the figure's own renderer, not Agg's (an SVG canvas has none)."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    fig = plt.figure()
+    FigureCanvasSVG(fig)
+    ax = plots.journey_map(data.journey_matrix(), ax=fig.add_subplot())
+    assert len(ax.patches) > 0
+
+
 def test_credit_and_drop_off_figures_draw_their_numbers():
     m = journey.MarkovModel.from_matrix(data.journey_matrix())
     drops = journey.drop_off(m)

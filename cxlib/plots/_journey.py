@@ -43,11 +43,10 @@ _PAD = 0.35
 
 def _half_sizes(ax: Axes, boxes: dict[str, Any]) -> dict[str, tuple[float, float]]:
     """Half the width and height of each state's box, in points (its text's extent plus the pad)."""
-    renderer = ax.figure.canvas.get_renderer()
     to_points = 72 / ax.figure.dpi
     half = {}
     for s, t in boxes.items():
-        extent = t.get_window_extent(renderer)
+        extent = t.get_window_extent()  # with the figure's own renderer, whatever its backend
         pad = _PAD * t.get_fontsize()
         half[s] = (extent.width / 2 * to_points + pad, extent.height / 2 * to_points + pad)
     return half
