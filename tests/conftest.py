@@ -26,9 +26,13 @@ NOTEBOOKS = sorted(ROOT / "notebooks" / f"{stem}.ipynb" for stems in cxlib.TOPIC
 RUN_ID = "CX_TEST_RUN_ID"
 
 
+def _shared_path() -> Path:
+    return Path(tempfile.gettempdir()) / f"cx-test-runs-{os.environ[RUN_ID]}"
+
+
 def shared_folder() -> Path:
     """A folder that every worker of this pytest run shares; removed when the run ends."""
-    folder = Path(tempfile.gettempdir()) / f"cx-test-runs-{os.environ[RUN_ID]}"
+    folder = _shared_path()
     folder.mkdir(exist_ok=True)
     return folder
 
@@ -56,7 +60,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     """In the controlling process: remove the run's shared folder (the lessons' runs, the site)."""
     if not hasattr(config, "workerinput"):
-        shutil.rmtree(Path(tempfile.gettempdir()) / f"cx-test-runs-{os.environ[RUN_ID]}", ignore_errors=True)
+        shutil.rmtree(_shared_path(), ignore_errors=True)
 
 
 @functools.cache
